@@ -1,0 +1,31 @@
+package bitnut.text;
+
+/**
+ * How {@link TextSources} turns input files into documents. Shared by the Tokenizer and Corpus stages.
+ *
+ * @param field         JSONL field / Parquet column holding the text (typical: "text")
+ * @param txtDocument   what one document of a plain-text file is: the whole file, or one line
+ * @param maxDocuments  stop after this many documents (or sequences); 0 = no limit
+ * @param maxDocumentChars a document longer than this (in UTF-16 chars) is reported and skipped,
+ *                      so one runaway line cannot exhaust the heap (typical: 64 Mi)
+ */
+public record TextOptions(String field, TxtDocument txtDocument, long maxDocuments, int maxDocumentChars) {
+
+    /** What one document of a {@code .txt} file is. */
+    public enum TxtDocument { FILE, LINE }
+
+    public TextOptions {
+        if (field == null || field.isBlank()) field = "text";
+        if (txtDocument == null) txtDocument = TxtDocument.FILE;
+        if (maxDocuments < 0) throw new IllegalArgumentException("maxDocuments must be >= 0, got " + maxDocuments);
+        if (maxDocumentChars <= 0) maxDocumentChars = 64 << 20;
+    }
+
+    /** Field "text", whole-file txt documents, no limits. */
+    public static TextOptions defaults() { return new TextOptions("text", TxtDocument.FILE, 0, 0); }
+
+    public TextOptions withField(String f) { return new TextOptions(f, txtDocument, maxDocuments, maxDocumentChars); }
+    public TextOptions withTxtDocument(TxtDocument t) { return new TextOptions(field, t, maxDocuments, maxDocumentChars); }
+    public TextOptions withMaxDocuments(long n) { return new TextOptions(field, txtDocument, n, maxDocumentChars); }
+    public TextOptions withMaxDocumentChars(int n) { return new TextOptions(field, txtDocument, maxDocuments, n); }
+}

@@ -1,0 +1,114 @@
+package bitnut.dataset;
+
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.List;
+
+/**
+ * The SQLite schema of workspace/dataset/dataset.db and its migrations, versioned by
+ * {@code PRAGMA user_version} (docs/formats.md, "Dataset"). Each migration runs once, inside one
+ * transaction with the version bump, so a crash mid-migration leaves the old version intact.
+ *
+ * <p>Design follows shared/notes/data.md: FTS5 external-content index over prompt and response,
+ * kept in sync by triggers; an append-only revisions table (triggers refuse UPDATE and DELETE);
+ * an optimistic {@code version} column on examples.
+ */
+final class DatasetSchema {
+    private DatasetSchema() { }
+
+    /** Newest schema version this code writes; a file with a higher user_version is refused. */
+    static final int VERSION = 1;
+
+    private static final List<List<String>> MIGRATIONS = List.of(
+            // 0 -> 1: initial schema
+            List.of("""
+                    CREATE TABLE examples (
+                      id                INTEGER PRIMARY KEY,
+                      topic             TEXT    NOT NULL,
+                      prompt            TEXT    NOT NULL,
+                      response          TEXT,
+                      status            TEXT    NOT NULL DEFAULT 'new'
+                                        CHECK (status IN ('new','approved','rejected','needs_edit')),
+                      source            TEXT    NOT NULL CHECK (source IN ('generated','imported','manual')),
+                      flags             INTEGER NOT NULL DEFAULT 0,
+                      flag_notes        TEXT    NOT NULL DEFAULT '{}',
+                      question_key      TEXT    NOT NULL UNIQUE,
+                      original_prompt   TEXT    NOT NULL,
+                      original_response TEXT,
+                      metadata          TEXT    NOT NULL DEFAULT '{}',
+                      prompt_words      INTEGER NOT NULL DEFAULT 0,
+                      response_words    INTEGER NOT NULL DEFAULT 0,
+                      created_at        INTEGER NOT NULL,
+                      updated_at        INTEGER NOT NULL,
+                      version           INTEGER NOT NULL DEFAULT 1
+                    )""",
+                    "CREATE INDEX examples_topic ON examples(topic, id)",
+                    "CREATE INDEX examples_status ON examples(status, id)",
+                    "CREATE INDEX examples_flags ON examples(flags) WHERE flags <> 0",
+                    "CREATE INDEX examples_unanswered ON examples(topic, id) WHERE response IS NULL",
+                    """
+                    CREATE TABLE revisions (
+                      id          INTEGER PRIMARY KEY,
+                      example_id  INTEGER NOT NULL,
+                      version     INTEGER NOT NULL,
+                      prompt      TEXT    NOT NULL,
+                      response    TEXT,
+                      status      TEXT    NOT NULL,
+                      action      TEXT    NOT NULL,
+                      created_at  INTEGER NOT NULL,
+                      UNIQUE (example_id, version)
+                    )""",
+                    "CREATE TRIGGER revisions_append_only_u BEFORE UPDATE ON revisions BEGIN SELECT RAISE(ABORT, 'revisions are append-only'); END",
+                    "CREATE TRIGGER revisions_append_only_d BEFORE DELETE ON revisions BEGIN SELECT RAISE(ABORT, 'revisions are append-only'); END",
+                    """
+                    CREATE VIRTUAL TABLE examples_fts USING fts5(
+                      prompt, response, content='examples', content_rowid='id',
+                      tokenize='unicode61 remove_diacritics 2')""",
+                    """
+                    CREATE TRIGGER examples_fts_ai AFTER INSERT ON examples BEGIN
+                      INSERT INTO examples_fts(rowid, prompt, response) VALUES (new.id, new.prompt, coalesce(new.response, ''));
+                    END""",
+                    """
+                    CREATE TRIGGER examples_fts_ad AFTER DELETE ON examples BEGIN
+                      INSERT INTO examples_fts(examples_fts, rowid, prompt, response) VALUES ('delete', old.id, old.prompt, coalesce(old.response, ''));
+                    END""",
+                    // only text changes touch the index: status and flag updates stay cheap
+                    """
+                    CREATE TRIGGER examples_fts_au AFTER UPDATE OF prompt, response ON examples BEGIN
+                      INSERT INTO examples_fts(examples_fts, rowid, prompt, response) VALUES ('delete', old.id, old.prompt, coalesce(old.response, ''));
+                      INSERT INTO examples_fts(rowid, prompt, response) VALUES (new.id, new.prompt, coalesce(new.response, ''));
+                    END"""));
+
+    /** Brings a writable connection's schema to {@link #VERSION}. */
+    static void migrate(Connection c, java.nio.file.Path file) throws SQLException {
+        int have = userVersion(c);
+        if (have > VERSION) {
+            throw new SQLException(file + " has dataset schema version " + have + ", newer than this BitNut (" + VERSION
+                    + "). HINT: update BitNut Workbench, or export the dataset with the newer version.");
+        }
+        boolean auto = c.getAutoCommit();
+        c.setAutoCommit(false);
+        try {
+            for (int v = have; v < VERSION; v++) {
+                try (Statement s = c.createStatement()) {
+                    for (String sql : MIGRATIONS.get(v)) s.execute(sql);
+                    s.execute("PRAGMA user_version = " + (v + 1));
+                }
+                c.commit();
+            }
+        } catch (SQLException e) {
+            c.rollback();
+            throw e;
+        } finally {
+            c.setAutoCommit(auto);
+        }
+    }
+
+    static int userVersion(Connection c) throws SQLException {
+        try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery("PRAGMA user_version")) {
+            return rs.next() ? rs.getInt(1) : 0;
+        }
+    }
+}

@@ -98,28 +98,4 @@ public final class QuestionParser {
         if (words < MIN_WORDS || words > MAX_WORDS) return null;
         return Character.toUpperCase(s.charAt(0)) + s.substring(1);
     }
-
-    /**
-     * The dedupe key: NFKC, lower case, letters and digits only, single spaces.
-     * "  What's a RAINBOW?? " and "whats a rainbow" both give "whats a rainbow" (apostrophes vanish,
-     * so contractions match their spelled-together typos).
-     */
-    public static String normalizeKey(String question) {
-        String s = Normalizer.normalize(question, Normalizer.Form.NFKC).toLowerCase(Locale.ROOT);
-        StringBuilder sb = new StringBuilder(s.length());
-        boolean space = true;
-        for (int i = 0; i < s.length(); ) {
-            int cp = s.codePointAt(i);
-            i += Character.charCount(cp);
-            if (cp == '\'' || cp == '\u2019') continue;
-            if (Character.isLetterOrDigit(cp)) {
-                sb.appendCodePoint(cp);
-                space = false;
-            } else if (!space) {
-                sb.append(' ');
-                space = true;
-            }
-        }
-        return sb.toString().strip();
-    }
 }

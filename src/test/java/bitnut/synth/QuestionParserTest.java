@@ -49,11 +49,4 @@ class QuestionParserTest {
         assertEquals(List.of(), QuestionParser.parse("1. Why?\n2. \n3. ?\n"));
         assertEquals(List.of(), QuestionParser.parse(""));
     }
-
-    @Test void normalizedKeyIgnoresCaseSpacingPunctuationAndApostrophes() {
-        assertEquals("whats a rainbow", QuestionParser.normalizeKey("  What's a RAINBOW?? "));
-        assertEquals("whats a rainbow", QuestionParser.normalizeKey("whats a rainbow"));
-        assertEquals("whats a rainbow", QuestionParser.normalizeKey("What\u2019s   a rainbow!"));
-        assertNotEquals(QuestionParser.normalizeKey("What is a cat?"), QuestionParser.normalizeKey("What is a dog?"));
-    }
 }

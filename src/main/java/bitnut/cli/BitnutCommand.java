@@ -38,9 +38,7 @@ public final class BitnutCommand implements Runnable {
     }
 
     /** The bundled default workspace: {@code $bitnut.home/workspace} (the launcher sets bitnut.home). */
-    public static Path defaultWorkspaceDir() {
-        return Path.of(System.getProperty("bitnut.home", ".")).resolve("workspace");
-    }
+    public static Path defaultWorkspaceDir() { return Workspace.defaultDir(); }
 
     public static CommandLine commandLine() {
         return new CommandLine(new BitnutCommand()).setCaseInsensitiveEnumValuesAllowed(true);

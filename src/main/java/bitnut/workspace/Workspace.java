@@ -80,6 +80,19 @@ public final class Workspace {
         }
     }
 
+    /**
+     * The bundled default workspace: {@code -Dbitnut.workspace} when set, else
+     * {@code $bitnut.home/workspace} (the launcher sets bitnut.home to the checkout).
+     */
+    public static Path defaultDir() {
+        String explicit = System.getProperty("bitnut.workspace");
+        if (explicit != null && !explicit.isBlank()) return Path.of(explicit);
+        return Path.of(System.getProperty("bitnut.home", ".")).resolve("workspace");
+    }
+
+    /** True when {@code dir} holds a workspace manifest (readable or not). */
+    public static boolean looksLikeWorkspace(Path dir) { return Files.isRegularFile(dir.resolve(MANIFEST)); }
+
     public Path root() { return root; }
     public Path tokenizerDir() { return root.resolve("tokenizer"); }
     public Path corpusDir() { return root.resolve("corpus"); }

@@ -1,0 +1,232 @@
+package bitnut.infer.kernel;
+
+import jdk.incubator.vector.ByteVector;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorSpecies;
+
+import java.util.Locale;
+
+/*
+ * A full-precision matrix M[V, C] (token embeddings, lm_head) stored in one of three precisions:
+ *   F32  - 4 bytes/weight, exact
+ *   BF16 - 2 bytes/weight, the upper half of the fp32 bits (round-to-nearest-even when converting)
+ *   INT8 - 1 byte/weight + one fp32 absmax scale per row (q = rint(127 * w / max|row|))
+ * The lm_head is the largest single read of a decode step for a 133M model (25M weights vs 20.6 MB
+ * of ternary codes), so its precision sets most of the memory floor; benchmarks.md measures the
+ * quality cost of each (bitnet-spec.md §7.3, pitfall 13).
+ *
+ * Rows are stored with a stride padded to a multiple of 32 columns (zeros), so the vector loops have
+ * no tails. BF16 packs two values per int (column 2j in the low half, 2j+1 in the high half); the
+ * kernel splits even / odd columns with a shift and a mask, and dots them with de-interleaved x.
+ * matVec: out[r] = sum_c M[r, c] * x[c] for rows r in [r0, r1); a scalar reference sits beside it.
+ */
+public abstract sealed class DenseMatrix permits DenseMatrix.F32, DenseMatrix.Bf16, DenseMatrix.Int8 {
+    static final VectorSpecies<Float> F = FloatVector.SPECIES_PREFERRED;
+    static final VectorSpecies<Integer> I = IntVector.SPECIES_PREFERRED;
+    static final VectorSpecies<Byte> B = F.length() == 16 ? ByteVector.SPECIES_128
+            : F.length() == 8 ? ByteVector.SPECIES_64 : ByteVector.SPECIES_PREFERRED;
+    static final int LANES = F.length();
+
+    /** Storage precision of embeddings and lm_head. */
+    public enum Precision {
+        F32, BF16, INT8;
+        public static Precision parse(String s) {
+            return switch (s.toLowerCase(Locale.ROOT)) {
+                case "f32", "fp32", "float32" -> F32;
+                case "bf16", "bfloat16" -> BF16;
+                case "int8", "i8", "q8" -> INT8;
+                default -> throw new IllegalArgumentException("unknown precision '" + s + "' (expected f32, bf16 or int8)");
+            };
+        }
+    }
+
+    public final int rows;     // V
+    public final int cols;     // C
+    public final int stride;   // C rounded up to 32
+
+    DenseMatrix(int rows, int cols) {
+        this.rows = rows;
+        this.cols = cols;
+        this.stride = (cols + 31) & ~31;
+    }
+
+    /** Converts row-major fp32 values into the given precision. */
+    public static DenseMatrix of(float[] values, int rows, int cols, Precision p) {
+        if ((long) rows * cols != values.length) throw new IllegalArgumentException("shape [" + rows + ", " + cols + "] vs " + values.length);
+        return switch (p) {
+            case F32 -> new F32(values, rows, cols);
+            case BF16 -> new Bf16(values, rows, cols);
+            case INT8 -> new Int8(values, rows, cols);
+        };
+    }
+
+    public abstract Precision precision();
+
+    /** Dequantizes row r into out[0 .. cols). */
+    public abstract void row(int r, float[] out, int outOff);
+
+    /** Vector kernel; x has at least {@link #stride} entries (zero past cols). */
+    public abstract void matVec(float[] x, float[] out, int r0, int r1);
+
+    /** Scalar reference of {@link #matVec}. */
+    public void matVecReference(float[] x, float[] out, int r0, int r1) {
+        float[] row = new float[cols];
+        for (int r = r0; r < r1; r++) {
+            row(r, row, 0);
+            float acc = 0f;
+            for (int c = 0; c < cols; c++) acc += row[c] * x[c];
+            out[r] = acc;
+        }
+    }
+
+    /** Bytes of stored weights (what one full matVec streams). */
+    public abstract long bytes();
+
+    /** Round-to-nearest-even fp32 -> bf16 bits (NaN kept quiet). */
+    public static short toBf16(float f) {
+        int bits = Float.floatToRawIntBits(f);
+        if (Float.isNaN(f)) return (short) ((bits >>> 16) | 0x40);
+        int rounding = 0x7FFF + ((bits >>> 16) & 1);
+        return (short) ((bits + rounding) >>> 16);
+    }
+
+    public static float fromBf16(short h) { return Float.intBitsToFloat((h & 0xFFFF) << 16); }
+
+    // ---------------------------------------------------------------------------------------------
+
+    public static final class F32 extends DenseMatrix {
+        final float[] data;
+
+        F32(float[] values, int rows, int cols) {
+            super(rows, cols);
+            data = new float[rows * stride];
+            for (int r = 0; r < rows; r++) System.arraycopy(values, r * cols, data, r * stride, cols);
+        }
+
+        @Override public Precision precision() { return Precision.F32; }
+        @Override public long bytes() { return (long) rows * cols * 4; }
+        @Override public void row(int r, float[] out, int outOff) { System.arraycopy(data, r * stride, out, outOff, cols); }
+
+        @Override public void matVec(float[] x, float[] out, int r0, int r1) {
+            for (int r = r0; r < r1; r++) {
+                int base = r * stride;
+                FloatVector a0 = FloatVector.zero(F), a1 = FloatVector.zero(F);
+                int c = 0;
+                for (; c + 2 * LANES <= stride; c += 2 * LANES) {
+                    a0 = FloatVector.fromArray(F, data, base + c).fma(FloatVector.fromArray(F, x, c), a0);
+                    a1 = FloatVector.fromArray(F, data, base + c + LANES).fma(FloatVector.fromArray(F, x, c + LANES), a1);
+                }
+                for (; c < stride; c += LANES) a0 = FloatVector.fromArray(F, data, base + c).fma(FloatVector.fromArray(F, x, c), a0);
+                out[r] = a0.add(a1).reduceLanes(VectorOperators.ADD);
+            }
+        }
+    }
+
+    public static final class Bf16 extends DenseMatrix {
+        final int[] data;          // [rows][stride / 2]: two bf16 per int
+        final int half;            // stride / 2
+        private final ThreadLocal<float[][]> split;
+
+        Bf16(float[] values, int rows, int cols) {
+            super(rows, cols);
+            half = stride / 2;
+            data = new int[rows * half];
+            for (int r = 0; r < rows; r++) {
+                for (int c = 0; c < cols; c++) {
+                    int h = toBf16(values[r * cols + c]) & 0xFFFF;
+                    int at = r * half + (c >>> 1);
+                    data[at] |= (c & 1) == 0 ? h : h << 16;
+                }
+            }
+            split = ThreadLocal.withInitial(() -> new float[2][half]);
+        }
+
+        @Override public Precision precision() { return Precision.BF16; }
+        @Override public long bytes() { return (long) rows * cols * 2; }
+
+        @Override public void row(int r, float[] out, int outOff) {
+            for (int c = 0; c < cols; c++) {
+                int v = data[r * half + (c >>> 1)];
+                out[outOff + c] = Float.intBitsToFloat((c & 1) == 0 ? v << 16 : v & 0xFFFF0000);
+            }
+        }
+
+        @Override public void matVec(float[] x, float[] out, int r0, int r1) {
+            float[][] eo = split.get();
+            float[] xe = eo[0], xo = eo[1];
+            for (int j = 0; j < half; j++) {
+                xe[j] = 2 * j < x.length ? x[2 * j] : 0f;
+                xo[j] = 2 * j + 1 < x.length ? x[2 * j + 1] : 0f;
+            }
+            for (int r = r0; r < r1; r++) {
+                int base = r * half;
+                FloatVector a0 = FloatVector.zero(F), a1 = FloatVector.zero(F);
+                for (int j = 0; j < half; j += LANES) {
+                    IntVector v = IntVector.fromArray(I, data, base + j);
+                    FloatVector even = v.lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats();
+                    FloatVector odd = v.and(0xFFFF0000).reinterpretAsFloats();
+                    a0 = even.fma(FloatVector.fromArray(F, xe, j), a0);
+                    a1 = odd.fma(FloatVector.fromArray(F, xo, j), a1);
+                }
+                out[r] = a0.add(a1).reduceLanes(VectorOperators.ADD);
+            }
+        }
+    }
+
+    public static final class Int8 extends DenseMatrix {
+        final byte[] data;         // [rows][stride]
+        final float[] rowScale;    // max|row| / 127
+
+        Int8(float[] values, int rows, int cols) {
+            super(rows, cols);
+            data = new byte[rows * stride];
+            rowScale = new float[rows];
+            for (int r = 0; r < rows; r++) {
+                float amax = 0f;
+                for (int c = 0; c < cols; c++) amax = Math.max(amax, Math.abs(values[r * cols + c]));
+                float s = amax > 0 ? 127f / amax : 0f;
+                rowScale[r] = amax > 0 ? amax / 127f : 0f;
+                for (int c = 0; c < cols; c++) {
+                    data[r * stride + c] = (byte) Math.max(-127, Math.min(127, Math.rint(values[r * cols + c] * s)));
+                }
+            }
+        }
+
+        @Override public Precision precision() { return Precision.INT8; }
+        @Override public long bytes() { return (long) rows * cols + rows * 4L; }
+
+        @Override public void row(int r, float[] out, int outOff) {
+            float s = rowScale[r];
+            for (int c = 0; c < cols; c++) out[outOff + c] = data[r * stride + c] * s;
+        }
+
+        @Override public void matVecReference(float[] x, float[] out, int r0, int r1) {
+            for (int r = r0; r < r1; r++) {
+                float acc = 0f;
+                for (int c = 0; c < cols; c++) acc += data[r * stride + c] * x[c];
+                out[r] = acc * rowScale[r];
+            }
+        }
+
+        @Override public void matVec(float[] x, float[] out, int r0, int r1) {
+            for (int r = r0; r < r1; r++) {
+                int base = r * stride;
+                FloatVector a0 = FloatVector.zero(F), a1 = FloatVector.zero(F);
+                int c = 0;
+                for (; c + 2 * LANES <= stride; c += 2 * LANES) {
+                    FloatVector w0 = (FloatVector) ByteVector.fromArray(B, data, base + c).convertShape(VectorOperators.B2F, F, 0);
+                    FloatVector w1 = (FloatVector) ByteVector.fromArray(B, data, base + c + LANES).convertShape(VectorOperators.B2F, F, 0);
+                    a0 = w0.fma(FloatVector.fromArray(F, x, c), a0);
+                    a1 = w1.fma(FloatVector.fromArray(F, x, c + LANES), a1);
+                }
+                for (; c < stride; c += LANES) {
+                    FloatVector w0 = (FloatVector) ByteVector.fromArray(B, data, base + c).convertShape(VectorOperators.B2F, F, 0);
+                    a0 = w0.fma(FloatVector.fromArray(F, x, c), a0);
+                }
+                out[r] = a0.add(a1).reduceLanes(VectorOperators.ADD) * rowScale[r];
+            }
+        }
+    }
+}

@@ -1,0 +1,62 @@
+package bitnut.infer.kernel;
+
+import org.junit.jupiter.api.Test;
+
+import java.util.Random;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+/** f32 / bf16 / int8 matrices: vector kernels vs scalar references, and each precision vs exact. */
+class DenseMatrixTest {
+
+    @Test
+    void vectorKernelsMatchReferencesOnRaggedShapes() {
+        Random rnd = new Random(5);
+        for (int[] s : new int[][] {{1, 1}, {3, 17}, {9, 31}, {13, 33}, {40, 768}, {5, 1001}}) {
+            float[] v = new float[s[0] * s[1]];
+            for (int i = 0; i < v.length; i++) v[i] = (float) rnd.nextGaussian() * 0.05f;
+            for (DenseMatrix.Precision p : DenseMatrix.Precision.values()) {
+                DenseMatrix m = DenseMatrix.of(v, s[0], s[1], p);
+                float[] x = new float[m.stride];
+                for (int i = 0; i < s[1]; i++) x[i] = (float) rnd.nextGaussian();
+                float[] fast = new float[s[0]], ref = new float[s[0]];
+                m.matVec(x, fast, 0, s[0]);
+                m.matVecReference(x, ref, 0, s[0]);
+                for (int r = 0; r < s[0]; r++) {
+                    double exact = 0;
+                    for (int c = 0; c < s[1]; c++) exact += (double) v[r * s[1] + c] * x[c];
+                    assertEquals(ref[r], fast[r], 1e-4 * Math.sqrt(s[1]), p + " " + s[0] + "x" + s[1]);
+                    double tol = switch (p) { case F32 -> 1e-4; case BF16 -> 1e-2; case INT8 -> 3e-2; } * Math.sqrt(s[1]) * 0.05;
+                    assertEquals(exact, fast[r], tol + 1e-5, p + " vs exact");
+                }
+            }
+        }
+    }
+
+    @Test
+    void bf16ConversionRoundsToNearestEven() {
+        assertEquals(1.0f, DenseMatrix.fromBf16(DenseMatrix.toBf16(1.0f)));
+        // 1 + 2^-8 is exactly half-way between bf16 1.0 and 1.0078125: ties to even -> 1.0
+        assertEquals(1.0f, DenseMatrix.fromBf16(DenseMatrix.toBf16(1f + 1f / 256)));
+        assertEquals(1.0078125f, DenseMatrix.fromBf16(DenseMatrix.toBf16(1f + 3f / 512)));
+        float[] row = new float[3];
+        DenseMatrix.of(new float[] {0.5f, -1f, 2f}, 1, 3, DenseMatrix.Precision.INT8).row(0, row, 0);
+        assertEquals(-1f, row[1], 2f / 127);  // one int8 step of a row whose absmax is 2
+        assertEquals(2f, row[2], 1e-6);
+    }
+
+    @Test
+    void vectorMathMatchesReference() {
+        Random rnd = new Random(6);
+        for (int n : new int[] {1, 7, 16, 64, 100, 128}) {
+            float[] a = new float[n + 3], b = new float[n + 5];
+            for (int i = 0; i < a.length; i++) a[i] = rnd.nextFloat() - 0.5f;
+            for (int i = 0; i < b.length; i++) b[i] = rnd.nextFloat() - 0.5f;
+            assertEquals(VectorMath.dotReference(a, 3, b, 5, n), VectorMath.dot(a, 3, b, 5, n), 1e-5);
+            float[] y1 = b.clone(), y2 = b.clone();
+            VectorMath.axpy(0.7f, a, 2, y1, 4, n);
+            VectorMath.axpyReference(0.7f, a, 2, y2, 4, n);
+            for (int i = 0; i < y1.length; i++) assertEquals(y2[i], y1[i], 1e-6);
+        }
+    }
+}

@@ -1,0 +1,161 @@
+package bitnut.infer.kernel;
+
+import org.junit.jupiter.api.Test;
+
+import java.util.Random;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+/** Vector kernels against their scalar references: random shapes, ragged tails, +-127 extremes. */
+class TernaryMatMulTest {
+    private static final int[][] SHAPES = {{1, 1}, {3, 63}, {4, 64}, {5, 65}, {17, 127}, {32, 128}, {33, 200}, {64, 768}, {7, 2304}};
+
+    static byte[] randomCodes(Random rnd, int n) {
+        byte[] c = new byte[n];
+        for (int i = 0; i < n; i++) c[i] = (byte) (rnd.nextInt(3) - 1);
+        return c;
+    }
+
+    static float[] randomQuant(Random rnd, int n, int padded) {
+        float[] x = new float[padded];
+        for (int i = 0; i < n; i++) x[i] = rnd.nextInt(255) - 127;
+        return x;
+    }
+
+    @Test
+    void packedCodesRoundTrip() {
+        Random rnd = new Random(1);
+        for (int[] s : SHAPES) {
+            byte[] codes = randomCodes(rnd, s[0] * s[1]);
+            assertArrayEquals(codes, TernaryMatrix.fromCodes(codes, s[0], s[1], 1f).codes());
+        }
+    }
+
+    static Int8Activations randomActivations(Random rnd, int k, int tokens) {
+        Int8Activations x = new Int8Activations(k, tokens);
+        float[] v = new float[k];
+        for (int t = 0; t < tokens; t++) {
+            for (int i = 0; i < k; i++) v[i] = (float) rnd.nextGaussian() * (1 + t);
+            x.quantize(t, v, 0);
+        }
+        x.setTokens(tokens);
+        return x;
+    }
+
+    @Test
+    void vectorMatchesReferenceBitForBitIncludingRaggedTokenTails() {
+        Random rnd = new Random(2);
+        for (int tokens : new int[] {1, 3, 4, 5, 9}) {
+            for (int[] s : SHAPES) {
+                TernaryMatrix w = TernaryMatrix.fromCodes(randomCodes(rnd, s[0] * s[1]), s[0], s[1], 0.05f);
+                Int8Activations x = randomActivations(rnd, s[1], tokens);
+                int ldo = s[0] + 3;
+                float[] fast = new float[ldo * tokens], ref = new float[ldo * tokens];
+                TernaryMatMul.matMul(w, x, fast, ldo, 2, 0, s[0]);
+                TernaryMatMul.matMulReference(w, x, ref, ldo, 2, 0, s[0]);
+                assertArrayEquals(ref, fast, 0f, tokens + " tokens, shape " + s[0] + "x" + s[1]);
+                // batched == one matVec per token (prefill and decode give the same numbers)
+                for (int t = 0; t < tokens; t++) {
+                    float[] one = new float[s[0]];
+                    TernaryMatMul.matVec(w, x, t, one, 0, 0, s[0]);
+                    for (int r = 0; r < s[0]; r++) assertEquals(one[r], fast[t * ldo + 2 + r]);
+                }
+            }
+        }
+    }
+
+    @Test
+    void extremesAreExactUpToAndBeyondTheInt16FlushBlock() {
+        // +-127 activations against all +1 / all -1 / alternating rows: 127 * K must come out exactly,
+        // also for K large enough that the int16 lanes are flushed several times
+        for (int k : new int[] {6912, 20_000}) {
+            int n = 3;
+            byte[] codes = new byte[n * k];
+            for (int i = 0; i < k; i++) {
+                codes[i] = 1;
+                codes[k + i] = -1;
+                codes[2 * k + i] = (byte) (i % 2 == 0 ? 1 : -1);
+            }
+            TernaryMatrix w = TernaryMatrix.fromCodes(codes, n, k, 1f);
+            for (float sign : new float[] {1f, -1f}) {
+                Int8Activations x = new Int8Activations(k, 4);
+                float[] v = new float[k];
+                java.util.Arrays.fill(v, sign * 3.5f);
+                for (int t = 0; t < 4; t++) assertEquals(127f / 3.5f, x.quantize(t, v, 0));
+                x.setTokens(4);
+                float[] y = new float[4 * n];
+                TernaryMatMul.matMul(w, x, y, n, 0, 0, n);
+                float unscale = 127f / 3.5f;
+                for (int t = 0; t < 4; t++) {
+                    assertEquals(sign * 127f * k, y[t * n] * unscale, 1e-3f * k, "K=" + k);
+                    assertEquals(-sign * 127f * k, y[t * n + 1] * unscale, 1e-3f * k);
+                    assertEquals(0f, y[t * n + 2]);
+                }
+                float[] ref = new float[4 * n];
+                TernaryMatMul.matMulReference(w, x, ref, n, 0, 0, n);
+                assertArrayEquals(ref, y, 0f);
+            }
+        }
+    }
+
+    @Test
+    void rowRangesAndThreadTeamCoverEveryRowOnce() {
+        Random rnd = new Random(4);
+        TernaryMatrix w = TernaryMatrix.fromCodes(randomCodes(rnd, 301 * 100), 301, 100, 1f);
+        Int8Activations x = randomActivations(rnd, 100, 1);
+        float[] ref = new float[301], par = new float[301];
+        TernaryMatMul.matMulReference(w, x, ref, 301, 0, 0, 301);
+        try (ThreadTeam team = new ThreadTeam(3)) {
+            for (int rep = 0; rep < 50; rep++) {
+                java.util.Arrays.fill(par, Float.NaN);
+                team.forRange(301, 8, (a, b) -> TernaryMatMul.matMul(w, x, par, 301, 0, a, b));
+                assertArrayEquals(ref, par, 0f);
+            }
+            assertThrows(IllegalStateException.class, () -> team.forRange(100, 1, (a, b) -> {
+                if (a > 0) throw new IllegalStateException("boom");
+            }));
+        }
+    }
+
+    @Test
+    void quantizeMatchesLatentQuantizer() {
+        // bitnet-spec.md §9.2: mean|W| = 0.8333, codes [[1,-1,1],[-1,0,-1],[1,-1,0]]
+        float[] w = {0.8f, -0.5f, 1.2f, -1.5f, 0.4f, -0.9f, 1.3f, -0.7f, 0.2f};
+        TernaryMatrix t = TernaryMatrix.quantize(w, 3, 3);
+        assertArrayEquals(new byte[] {1, -1, 1, -1, 0, -1, 1, -1, 0}, t.codes());
+        assertEquals(0.8333333f, t.scale, 1e-6f);
+        // ties: W/m = 0.5 -> 0 (half to even), 1.5 -> 2 -> clipped 1, -2.5 -> -1
+        TernaryMatrix ties = TernaryMatrix.quantize(new float[] {0.5f, 1.5f, -2.5f, 1.5f}, 1, 4);
+        // mean|W| = 1.5 -> W/m = 1/3, 1, -5/3, 1
+        assertArrayEquals(new byte[] {0, 1, -1, 1}, ties.codes());
+        assertThrows(IllegalArgumentException.class, () -> TernaryMatrix.fromCodes(new byte[] {2}, 1, 1, 1f));
+    }
+
+    @Test
+    void activationQuantFollowsTheSpecVectors() {
+        byte[] xq = new byte[3];
+        float s = Int8Activations.quantize(new float[] {1.0f, -0.6f, 0.7f}, 0, 3, xq, 0);
+        assertEquals(127f, s);
+        assertArrayEquals(new byte[] {127, -76, 89}, xq);
+        Int8Activations.quantize(new float[] {-0.9f, 0.4f, -1.2f}, 0, 3, xq, 0);
+        assertArrayEquals(new byte[] {-95, 42, -127}, xq);
+        Int8Activations.quantize(new float[] {0.8f, -0.5f, 0.3f}, 0, 3, xq, 0);
+        assertArrayEquals(new byte[] {127, -79, 48}, xq);
+        // half-to-even ties: x*s = 2.5 -> 2, -3.5 -> -4 (absmax 127 keeps s = 1)
+        Int8Activations.quantize(new float[] {2.5f, -3.5f, 127f}, 0, 3, xq, 0);
+        assertArrayEquals(new byte[] {2, -4, 127}, xq);
+        // zero token: no NaN, all zero
+        float sz = Int8Activations.quantize(new float[3], 0, 3, xq, 0);
+        assertArrayEquals(new byte[3], xq);
+        assertEquals(127f / 1e-5f, sz);
+        // the batch buffer keeps -xq beside xq and zero padding past K
+        Int8Activations x = new Int8Activations(3, 2);
+        x.quantize(1, new float[] {1.0f, -0.6f, 0.7f}, 0);
+        assertEquals(64, x.stride);
+        assertEquals(-127, x.neg[64]);
+        assertEquals(76, x.neg[65]);
+        assertEquals(0, x.q[67]);
+    }
+}

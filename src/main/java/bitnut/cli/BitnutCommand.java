@@ -17,6 +17,7 @@ import java.nio.file.Path;
                 + "Run without arguments to open the workbench.",
         subcommands = {
                 CommandLine.HelpCommand.class,
+                SynthCommand.class,
         })
 public final class BitnutCommand implements Runnable {
 

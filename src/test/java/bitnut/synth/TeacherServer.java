@@ -43,6 +43,8 @@ final class TeacherServer implements AutoCloseable {
     final AtomicInteger answered = new AtomicInteger();
     final AtomicInteger inFlight = new AtomicInteger();
     final AtomicInteger maxInFlight = new AtomicInteger();
+    /** When not empty, the next reply's content is taken from here instead of being made up. */
+    final ConcurrentLinkedQueue<String> scriptedReplies = new ConcurrentLinkedQueue<>();
     volatile long delayMillis;
     volatile boolean repeatQuestions;
     private final AtomicLong questionCounter = new AtomicLong();
@@ -100,8 +102,10 @@ final class TeacherServer implements AutoCloseable {
         JsonNode msgs = req.path("messages");
         boolean voice = "system".equals(msgs.path(0).path("role").asText());
         String user = msgs.path(msgs.size() - 1).path("content").asText();
-        String content;
-        if (voice) {
+        String content = scriptedReplies.poll();
+        if (content != null) {
+            // as scripted by the test
+        } else if (voice) {
             String question = user.lines().filter(l -> l.strip().endsWith("?")).findFirst().orElse("that").strip();
             content = "Woof! I sniffed around about \"" + question + "\" and I think the squirrels know more than they say. "
                     + "My tail says the answer is simple: stay curious and share your snacks.";
@@ -109,12 +113,10 @@ final class TeacherServer implements AutoCloseable {
             int count = 5;
             var m = java.util.regex.Pattern.compile("Write (\\d+)").matcher(user);
             if (m.find()) count = Integer.parseInt(m.group(1));
-            String topic = user.contains("topic: ") ? user.substring(user.indexOf("topic: ") + 7).lines().findFirst().orElse("x") : "x";
-            topic = topic.replaceAll("\\.$", "");
             StringBuilder sb = new StringBuilder("Here are some questions:\n\n");
             for (int i = 1; i <= count; i++) {
                 long n = repeatQuestions ? i : questionCounter.incrementAndGet();
-                sb.append(i).append(". Why does ").append(topic).append(" matter for puzzle number ").append(n).append("?\n");
+                sb.append(i).append(". ").append(question(n)).append('\n');
             }
             content = sb.toString();
         }
@@ -127,6 +129,20 @@ final class TeacherServer implements AutoCloseable {
         r.putObject("usage").put("prompt_tokens", 20).put("completion_tokens", content.split(" ").length)
                 .put("total_tokens", 20 + content.split(" ").length);
         return Json.MAPPER.writeValueAsString(r);
+    }
+
+    private static final String[] SYLLABLES = {"ka", "lo", "mi", "ru", "te", "zo", "pa", "ne", "vi", "sha", "bo", "qu", "der", "lin", "fo", "gri"};
+
+    /** Question n: seven made-up words, so different n share almost no word pairs (no near-duplicates). */
+    static String question(long n) {
+        java.util.SplittableRandom rnd = new java.util.SplittableRandom(n * 0x9E3779B97F4A7C15L + 7);
+        StringBuilder q = new StringBuilder("How");
+        for (int w = 0; w < 7; w++) {
+            q.append(' ');
+            int syl = 2 + rnd.nextInt(2);
+            for (int k = 0; k < syl; k++) q.append(SYLLABLES[rnd.nextInt(SYLLABLES.length)]);
+        }
+        return q.append('?').toString();
     }
 
     private static void send(HttpExchange ex, int status, String body) throws IOException {

@@ -51,18 +51,27 @@ public final class TokenShardWriter implements AutoCloseable {
     /** Whether a vocabulary needs uint32 tokens. */
     public static boolean needsWideTokens(int vocabSize) { return vocabSize > 65536; }
 
-    /** Appends one document's tokens (the caller includes the trailing eos). */
+    /** Appends one document's tokens as given (the caller includes any trailing eos). */
     public void writeDocument(int[] ids, int from, int length) throws IOException {
-        for (int i = from; i < from + length; i++) {
-            int id = ids[i];
-            if (id < 0 || (vocabSize > 0 && id >= vocabSize) || (!wide && id > 0xFFFF)) {
-                throw new IllegalArgumentException("token id " + id + " outside the vocabulary (" + vocabSize + ")");
-            }
-            if (buffer.remaining() < 4) flush();
-            if (wide) buffer.putInt(id); else buffer.putShort((short) id);
-        }
+        for (int i = from; i < from + length; i++) put(ids[i]);
         tokens += length;
         documents++;
+    }
+
+    /** Appends one document's tokens followed by the end-of-document id {@code eos}. */
+    public void writeDocument(int[] ids, int eos) throws IOException {
+        for (int id : ids) put(id);
+        put(eos);
+        tokens += ids.length + 1;
+        documents++;
+    }
+
+    private void put(int id) throws IOException {
+        if (id < 0 || (vocabSize > 0 && id >= vocabSize) || (!wide && id > 0xFFFF)) {
+            throw new IllegalArgumentException("token id " + id + " outside the vocabulary (" + vocabSize + ")");
+        }
+        if (buffer.remaining() < 4) flush();
+        if (wide) buffer.putInt(id); else buffer.putShort((short) id);
     }
 
     public long tokens() { return tokens; }

@@ -18,6 +18,7 @@ import java.nio.file.Path;
         subcommands = {
                 CommandLine.HelpCommand.class,
                 SynthCommand.class,
+                CorpusCommand.class,
         })
 public final class BitnutCommand implements Runnable {
 

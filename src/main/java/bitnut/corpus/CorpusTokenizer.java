@@ -75,6 +75,31 @@ public final class CorpusTokenizer {
         return tok;
     }
 
+    /**
+     * The tokenizer to use when none is named: {@code dir/tokenizer.json}, else the most recently
+     * trained {@code dir/<name>/tokenizer.json} (the Tokenizer stage's layout).
+     */
+    public static Path findIn(Path tokenizerStageDir) throws IOException {
+        if (Files.isRegularFile(tokenizerStageDir.resolve("tokenizer.json"))) return tokenizerStageDir;
+        Path best = null;
+        if (Files.isDirectory(tokenizerStageDir)) {
+            try (var ds = Files.newDirectoryStream(tokenizerStageDir, Files::isDirectory)) {
+                for (Path d : ds) {
+                    Path f = d.resolve("tokenizer.json");
+                    if (Files.isRegularFile(f) && (best == null
+                            || Files.getLastModifiedTime(f).compareTo(Files.getLastModifiedTime(best.resolve("tokenizer.json"))) > 0)) {
+                        best = d;
+                    }
+                }
+            }
+        }
+        if (best == null) {
+            throw new IOException("No trained tokenizer in " + tokenizerStageDir + ". HINT: train one first (Tokenizer tab or "
+                    + "'bitnut tokenizer train'), or name one with --tokenizer DIR.");
+        }
+        return best;
+    }
+
     public Path file() { return file; }
     public byte[] hash() { return hash.clone(); }
     public String hashHex() { return HexFormat.of().formatHex(hash); }

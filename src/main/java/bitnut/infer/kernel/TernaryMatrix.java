@@ -60,15 +60,17 @@ public final class TernaryMatrix {
 
     /**
      * Quantizes a latent weight matrix exactly as training does (bitnet-spec.md §3.1):
-     * m = max(mean|W|, 1e-5), code = clip(rint(W / m), -1, 1). Mean accumulated in double.
+     * m = max(mean|W|, 1e-5), code = clip(rint(W * (1/m)), -1, 1), as HF WeightQuant writes it
+     * (multiply by the fp32 reciprocal, so ties round exactly as there). Mean accumulated in double.
      */
     public static TernaryMatrix quantize(float[] w, int rows, int cols) {
         double sum = 0;
         for (float v : w) sum += Math.abs(v);
         float m = Math.max((float) (sum / w.length), 1e-5f);
+        float sw = 1f / m;
         byte[] codes = new byte[w.length];
         for (int i = 0; i < w.length; i++) {
-            double q = Math.rint(w[i] / m);
+            double q = Math.rint(w[i] * sw);
             codes[i] = (byte) Math.max(-1, Math.min(1, q));
         }
         return fromCodes(codes, rows, cols, m);

@@ -6,28 +6,56 @@ import java.util.concurrent.locks.LockSupport;
 /*
  * A small fixed team of threads for splitting one matmul over output rows.
  *
- * A decode step issues ~100 short parallel loops (7 BitLinears x L layers + lm_head) of a few
- * hundred microseconds each, so dispatch latency matters more than fairness: the caller thread
- * takes the first slice itself, workers spin briefly on a volatile generation counter before
- * parking, and the caller spins until they are done. With threads == 1 there are no workers at
- * all and forRange is a plain call (the single-thread benchmark measures the kernel, not the pool).
+ * A decode step issues ~40 short parallel loops (fused q|k|v, o, gate|up, down per layer, and the
+ * lm_head) of tens to hundreds of microseconds each, so dispatch latency matters more than fairness.
+ * Each loop is cut into a few chunks per thread that participants CLAIM from an atomic counter: the
+ * caller works too, and if a worker is not scheduled (a busy shared machine) the caller simply claims
+ * its chunks instead of waiting for it. Workers spin briefly on the published batch before parking.
+ * With threads == 1 there are no workers and forRange is a plain call.
  */
 public final class ThreadTeam implements AutoCloseable {
     /** Work on rows [from, to). */
     @FunctionalInterface
     public interface RangeTask { void run(int from, int to); }
 
-    private static final int SPIN = 20_000;
+    private static final int SPIN = 2_000;
+    private static final int CHUNKS_PER_THREAD = 4;
+
+    /** One forRange call: workers that wake late find every chunk claimed and do nothing. */
+    private static final class Batch {
+        final RangeTask task;
+        final int n, grain, chunks;
+        final AtomicInteger next = new AtomicInteger(), done = new AtomicInteger();
+        volatile Throwable failure;
+
+        Batch(RangeTask task, int n, int grain, int chunks) {
+            this.task = task;
+            this.n = n;
+            this.grain = grain;
+            this.chunks = chunks;
+        }
+
+        /** Claims and runs chunks until none are left. */
+        void work() {
+            int units = (n + grain - 1) / grain;
+            for (int c; (c = next.getAndIncrement()) < chunks; ) {
+                int from = Math.min(n, (int) ((long) units * c / chunks) * grain);
+                int to = Math.min(n, (int) ((long) units * (c + 1) / chunks) * grain);
+                try {
+                    if (from < to) task.run(from, to);
+                } catch (Throwable e) {
+                    failure = e;
+                } finally {
+                    done.incrementAndGet();
+                }
+            }
+        }
+    }
 
     private final int size;
     private final Worker[] workers;
-    private final AtomicInteger pending = new AtomicInteger();
-    private volatile long generation;
+    private volatile Batch current;
     private volatile boolean closed;
-    private volatile RangeTask task;
-    private volatile int total;
-    private volatile int grain;
-    private volatile Throwable failure;
 
     public ThreadTeam(int threads) {
         if (threads < 1) throw new IllegalArgumentException("threads must be >= 1, got " + threads);
@@ -42,40 +70,29 @@ public final class ThreadTeam implements AutoCloseable {
     public int size() { return size; }
 
     /**
-     * Runs task over [0, n) split into size() contiguous slices, each a multiple of {@code align}
-     * rows (except the last); returns when all slices are done. Not reentrant: one caller at a time.
+     * Runs task over [0, n) in contiguous slices that are multiples of {@code align} rows (except the
+     * last); returns when all are done. Not reentrant: one caller at a time.
      */
     public void forRange(int n, int align, RangeTask t) {
-        if (size == 1 || n < 2 * align) {
-            t.run(0, n);
+        int units = (n + align - 1) / align;
+        if (size == 1 || units < 2) {
+            if (n > 0) t.run(0, n);
             return;
         }
-        task = t;
-        total = n;
-        grain = align;
-        failure = null;
-        pending.set(workers.length);
-        generation++;
+        Batch b = new Batch(t, n, align, Math.min(units, size * CHUNKS_PER_THREAD));
+        current = b;
         for (Worker w : workers) if (w.parked) LockSupport.unpark(w.thread);
-        runSlice(0);
+        b.work();
         int spins = 0;
-        while (pending.get() != 0) {
+        while (b.done.get() < b.chunks) {
             if (++spins < SPIN) Thread.onSpinWait(); else Thread.yield();
         }
-        Throwable f = failure;
+        Throwable f = b.failure;
         if (f != null) {
             if (f instanceof RuntimeException re) throw re;
             if (f instanceof Error e) throw e;
             throw new IllegalStateException(f);
         }
-    }
-
-    private void runSlice(int index) {
-        int n = total, g = grain;
-        int units = (n + g - 1) / g;
-        int from = Math.min(n, (int) ((long) units * index / size) * g);
-        int to = Math.min(n, (int) ((long) units * (index + 1) / size) * g);
-        if (from < to) task.run(from, to);
     }
 
     @Override public void close() {
@@ -84,38 +101,30 @@ public final class ThreadTeam implements AutoCloseable {
     }
 
     private final class Worker implements Runnable {
-        final int index;
         final Thread thread;
         volatile boolean parked;
 
         Worker(int index) {
-            this.index = index;
             thread = new Thread(this, "bitnut-infer-" + index);
             thread.setDaemon(true);
         }
 
         @Override public void run() {
-            long seen = 0;
+            Batch seen = null;
             while (!closed) {
-                long g = generation;
-                if (g == seen) {
+                Batch b = current;
+                if (b == seen) {
                     int spins = 0;
-                    while (generation == seen && !closed && ++spins < SPIN) Thread.onSpinWait();
-                    if (generation == seen && !closed) {
+                    while (current == seen && !closed && ++spins < SPIN) Thread.onSpinWait();
+                    if (current == seen && !closed) {
                         parked = true;
-                        if (generation == seen && !closed) LockSupport.park(this);
+                        if (current == seen && !closed) LockSupport.park(this);
                         parked = false;
                     }
                     continue;
                 }
-                seen = g;
-                try {
-                    runSlice(index);
-                } catch (Throwable e) {
-                    failure = e;
-                } finally {
-                    pending.decrementAndGet();
-                }
+                seen = b;
+                b.work();
             }
         }
     }

@@ -1,0 +1,28 @@
+package bitnut.infer;
+
+/**
+ * What one generation produced and how fast.
+ *
+ * @param text             generated text (stop string excluded)
+ * @param promptTokens     prompt tokens actually run (after trimming to the context window)
+ * @param newTokens        tokens generated (the stop token excluded)
+ * @param stopReason       why it ended
+ * @param ttftMs           time to first token: prompt prefill + first sample, milliseconds
+ * @param prefillTokPerSec prompt tokens per second of the prefill
+ * @param decodeTokPerSec  generated tokens per second after the first one (0 when fewer than 2)
+ */
+public record GenerationResult(String text, int promptTokens, int newTokens, StopReason stopReason,
+                               double ttftMs, double prefillTokPerSec, double decodeTokPerSec) {
+
+    public enum StopReason {
+        EOS, STOP_TOKEN, STOP_STRING, MAX_TOKENS, CONTEXT_FULL, CANCELLED;
+
+        /** OpenAI finish_reason. */
+        public String finishReason() { return this == MAX_TOKENS || this == CONTEXT_FULL ? "length" : "stop"; }
+    }
+
+    public String speedLine() {
+        return String.format(java.util.Locale.ROOT, "%d prompt tokens, %d new | TTFT %.0f ms | prefill %.0f tok/s | decode %.1f tok/s | %s",
+                promptTokens, newTokens, ttftMs, prefillTokPerSec, decodeTokPerSec, stopReason.name().toLowerCase(java.util.Locale.ROOT));
+    }
+}

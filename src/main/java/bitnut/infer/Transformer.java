@@ -1,0 +1,259 @@
+package bitnut.infer;
+
+import bitnut.infer.kernel.Int8Activations;
+import bitnut.infer.kernel.TernaryMatMul;
+import bitnut.infer.kernel.TernaryMatrix;
+import bitnut.infer.kernel.ThreadTeam;
+import bitnut.infer.kernel.VectorMath;
+import bitnut.model.BitNetConfig;
+
+/*
+ * The forward pass of BitNetForCausalLM for inference, top to bottom (llama3.java style), following
+ * bitnet-spec.md §2.3 / §8.3 exactly as training computes it:
+ *   h = embed[ids]
+ *   per layer:  x = rmsnorm(h, input_ln); q,k,v = BitLinear(x); RoPE(q,k) rotate-half; cache k,v
+ *               a = softmax(q.k^T / sqrt(hd)) v  (GQA: query head h reads kv head h / (nh/nkv))
+ *               h += BitLinear_o(rmsnorm(a, attn_sub_norm))
+ *               x = rmsnorm(h, post_attn_ln); m = relu(gate(x))^2 * up(x)
+ *               h += BitLinear_down(rmsnorm(m, ffn_sub_norm))
+ *   logits = lm_head(rmsnorm(h, final_norm))
+ * Every BitLinear is: int8 absmax quantize the (normed) input per token, ternary matmul, * m / s.
+ * A call processes T tokens at once (batched prefill; T = 1 is a decode step); BitLinears are split
+ * over output rows across the ThreadTeam, attention over heads.
+ * Not thread-safe: one forward at a time per Transformer (it owns its scratch buffers).
+ */
+public final class Transformer implements AutoCloseable {
+    public final BitNetModel model;
+    public final BitNetConfig config;
+    private final ThreadTeam team;
+    private final int maxBatch;
+    private final int C, F, nh, nkv, hd, qDim, kvDim, groups;
+    private final float eps;
+    private final float[] invFreq;          // [hd/2] RoPE inverse frequencies
+
+    // scratch, [maxBatch][...] row-major
+    private final float[] h, xn, q, k, v, att, gate, up, last;
+    private final float[][] scores;         // [nh][context] attention weights per head
+    private final Int8Activations actC, actQ, actF;
+    private int scoreCapacity;
+
+    public Transformer(BitNetModel model, int threads, int maxBatch) {
+        this.model = model;
+        this.config = model.config;
+        this.team = new ThreadTeam(threads);
+        this.maxBatch = maxBatch;
+        BitNetConfig c = model.config;
+        C = c.hiddenSize(); F = c.intermediateSize(); nh = c.numAttentionHeads(); nkv = c.numKeyValueHeads();
+        hd = c.headDim(); qDim = nh * hd; kvDim = nkv * hd; groups = c.kvGroups();
+        eps = (float) c.rmsNormEps();
+        invFreq = new float[hd / 2];
+        for (int i = 0; i < hd / 2; i++) invFreq[i] = (float) (1.0 / Math.pow(c.ropeTheta(), (2.0 * i) / hd));
+        int padC = Math.max(model.lmHead.stride, (C + 63) & ~63);
+        h = new float[maxBatch * C];
+        xn = new float[maxBatch * padC];
+        q = new float[maxBatch * qDim];
+        k = new float[maxBatch * kvDim];
+        v = new float[maxBatch * kvDim];
+        att = new float[maxBatch * qDim];
+        gate = new float[maxBatch * F];
+        up = new float[maxBatch * F];
+        last = new float[padC];
+        actC = new Int8Activations(C, maxBatch);
+        actQ = new Int8Activations(qDim, maxBatch);
+        actF = new Int8Activations(F, maxBatch);
+        scores = new float[nh][0];
+    }
+
+    public int threads() { return team.size(); }
+    public int maxBatch() { return maxBatch; }
+
+    /** A fresh KV cache for this model holding up to {@code capacity} positions. */
+    public KvCache newCache(int capacity) { return new KvCache(config, capacity); }
+
+    /**
+     * Runs tokens[0 .. n) at positions cache.length() .. + n, appends them to the cache and returns the
+     * logits [V] of the last one (a new array). Longer inputs run in chunks of maxBatch.
+     */
+    public float[] forward(int[] tokens, int n, KvCache cache) {
+        float[] logits = new float[config.vocabSize()];
+        forward(tokens, 0, n, cache, logits, false);
+        return logits;
+    }
+
+    /**
+     * Like {@link #forward(int[], int, KvCache)} but writes the logits of EVERY position into
+     * out[t * V ..] (parity tests, perplexity). out must hold n * V floats.
+     */
+    public void forwardAll(int[] tokens, int n, KvCache cache, float[] out) {
+        forward(tokens, 0, n, cache, out, true);
+    }
+
+    private void forward(int[] tokens, int from, int n, KvCache cache, float[] out, boolean all) {
+        if (n < 1) throw new IllegalArgumentException("nothing to run");
+        if (cache.length + n > cache.capacity) {
+            throw new IllegalArgumentException("context full: " + cache.length + " + " + n + " tokens > capacity " + cache.capacity);
+        }
+        int V = config.vocabSize();
+        for (int i = from; i < from + n; i++) {
+            if (tokens[i] < 0 || tokens[i] >= V) throw new IllegalArgumentException("token id " + tokens[i] + " outside vocab [0, " + V + ")");
+        }
+        for (int start = 0; start < n; start += maxBatch) {
+            int T = Math.min(maxBatch, n - start);
+            boolean lastChunk = start + T == n;
+            runChunk(tokens, from + start, T, cache);
+            if (all) {
+                for (int t = 0; t < T; t++) logitsOf(t, out, (start + t) * V);
+            } else if (lastChunk) {
+                logitsOf(T - 1, out, 0);
+            }
+        }
+    }
+
+    /** One batch of T tokens through all layers; leaves the residual stream in h. */
+    private void runChunk(int[] tokens, int from, int T, KvCache cache) {
+        int p0 = cache.length;
+        for (int t = 0; t < T; t++) model.embed.row(tokens[from + t], h, t * C);      // h[T, C]
+        for (int l = 0; l < model.layers.length; l++) {
+            BitNetModel.Layer L = model.layers[l];
+            // ---- attention block
+            for (int t = 0; t < T; t++) rmsnorm(h, t * C, L.inputNorm(), xn, t * C, C);
+            quantize(actC, xn, C, T);
+            bitLinear3(L.q(), q, qDim, L.k(), k, kvDim, L.v(), v, kvDim, actC);  // q[T, nh*hd], k/v[T, nkv*hd]
+            for (int t = 0; t < T; t++) {
+                rope(q, t * qDim, nh, p0 + t);
+                rope(k, t * kvDim, nkv, p0 + t);
+            }
+            System.arraycopy(k, 0, cache.k[l], p0 * kvDim, T * kvDim);
+            System.arraycopy(v, 0, cache.v[l], p0 * kvDim, T * kvDim);
+            attention(cache, l, p0, T);                                            // att[T, nh*hd]
+            for (int t = 0; t < T; t++) rmsnorm(att, t * qDim, L.attnSubNorm(), att, t * qDim, qDim);
+            quantize(actQ, att, qDim, T);
+            bitLinearAdd(L.o(), actQ, h, C);                                      // h += o(att)
+            // ---- MLP block
+            for (int t = 0; t < T; t++) rmsnorm(h, t * C, L.postAttnNorm(), xn, t * C, C);
+            quantize(actC, xn, C, T);
+            bitLinear2(L.gate(), gate, L.up(), up, F, actC);                      // gate, up [T, F]
+            for (int i = 0; i < T * F; i++) {
+                float g = Math.max(gate[i], 0f);
+                gate[i] = g * g * up[i];                                          // relu(g)^2 * u
+            }
+            for (int t = 0; t < T; t++) rmsnorm(gate, t * F, L.ffnSubNorm(), gate, t * F, F);
+            quantize(actF, gate, F, T);
+            bitLinearAdd(L.down(), actF, h, C);                                   // h += down(m)
+        }
+        cache.length = p0 + T;
+    }
+
+    /** lm_head(final_norm(h[t])) into out[off .. off + V), split over vocabulary rows. */
+    private void logitsOf(int t, float[] out, int off) {
+        rmsnorm(h, t * C, model.finalNorm, last, 0, C);
+        int V = config.vocabSize();
+        if (off == 0) {
+            team.forRange(V, 64, (a, b) -> model.lmHead.matVec(last, out, a, b));
+        } else {
+            float[] tmp = new float[V];
+            team.forRange(V, 64, (a, b) -> model.lmHead.matVec(last, tmp, a, b));
+            System.arraycopy(tmp, 0, out, off, V);
+        }
+    }
+
+    // ---------------------------------------------------------------------------------------------
+    // building blocks
+
+    /** y = x * rsqrt(mean(x^2) + eps) * g over n values (fp32, as HF BitNetRMSNorm). In place is fine. */
+    private void rmsnorm(float[] x, int xOff, float[] g, float[] y, int yOff, int n) {
+        float ss = 0f;
+        for (int i = 0; i < n; i++) ss += x[xOff + i] * x[xOff + i];
+        float r = (float) (1.0 / Math.sqrt(ss / n + eps));
+        for (int i = 0; i < n; i++) y[yOff + i] = x[xOff + i] * r * g[i];
+    }
+
+    private static void quantize(Int8Activations act, float[] x, int n, int T) {
+        for (int t = 0; t < T; t++) act.quantize(t, x, t * n);
+        act.setTokens(T);
+    }
+
+    /** Rotate-half RoPE on `heads` heads of one token at position pos (spec §2.3). */
+    private void rope(float[] x, int off, int heads, int pos) {
+        int half = hd / 2;
+        for (int i = 0; i < half; i++) {
+            float ang = pos * invFreq[i];
+            float cos = (float) Math.cos(ang), sin = (float) Math.sin(ang);
+            for (int hh = 0; hh < heads; hh++) {
+                int b = off + hh * hd;
+                float x0 = x[b + i], x1 = x[b + i + half];
+                x[b + i] = x0 * cos - x1 * sin;
+                x[b + i + half] = x1 * cos + x0 * sin;
+            }
+        }
+    }
+
+    /** Causal GQA attention of T new tokens (positions p0..p0+T-1) against the cache; fp32 softmax. */
+    private void attention(KvCache cache, int layer, int p0, int T) {
+        int ctx = p0 + T;
+        if (scoreCapacity < ctx) {
+            scoreCapacity = Math.max(ctx, Math.min(cache.capacity, 2 * scoreCapacity));
+            for (int i = 0; i < nh; i++) scores[i] = new float[scoreCapacity];
+        }
+        float[] K = cache.k[layer], Vc = cache.v[layer];
+        float scale = (float) (1.0 / Math.sqrt(hd));
+        team.forRange(nh, 1, (h0, h1) -> {
+            for (int head = h0; head < h1; head++) {
+                float[] s = scores[head];
+                int kvHead = head / groups;
+                for (int t = 0; t < T; t++) {
+                    int qOff = t * qDim + head * hd;
+                    int n = p0 + t + 1;                                     // causal: positions 0 .. p0+t
+                    float max = Float.NEGATIVE_INFINITY;
+                    for (int p = 0; p < n; p++) {
+                        s[p] = VectorMath.dot(q, qOff, K, p * kvDim + kvHead * hd, hd) * scale;
+                        max = Math.max(max, s[p]);
+                    }
+                    float sum = 0f;
+                    for (int p = 0; p < n; p++) {
+                        s[p] = (float) Math.exp(s[p] - max);
+                        sum += s[p];
+                    }
+                    float inv = 1f / sum;
+                    java.util.Arrays.fill(att, qOff, qOff + hd, 0f);
+                    for (int p = 0; p < n; p++) VectorMath.axpy(s[p] * inv, Vc, p * kvDim + kvHead * hd, att, qOff, hd);
+                }
+            }
+        });
+    }
+
+    /** Three BitLinears on the same input in ONE parallel dispatch (q, k, v). */
+    private void bitLinear3(TernaryMatrix a, float[] ya, int na, TernaryMatrix b, float[] yb, int nb,
+                            TernaryMatrix c, float[] yc, int nc, Int8Activations x) {
+        team.forRange(na + nb + nc, 16, (r0, r1) -> {
+            rows(a, x, ya, na, r0, r1, 0);
+            rows(b, x, yb, nb, r0, r1, na);
+            rows(c, x, yc, nc, r0, r1, na + nb);
+        });
+    }
+
+    /** Two BitLinears with the same shape on the same input (gate, up) in one dispatch. */
+    private void bitLinear2(TernaryMatrix a, float[] ya, TernaryMatrix b, float[] yb, int n, Int8Activations x) {
+        team.forRange(2 * n, 16, (r0, r1) -> {
+            rows(a, x, ya, n, r0, r1, 0);
+            rows(b, x, yb, n, r0, r1, n);
+        });
+    }
+
+    /** The part of global row range [r0, r1) that falls into a matrix occupying rows [base, base + n). */
+    private static void rows(TernaryMatrix w, Int8Activations x, float[] y, int n, int r0, int r1, int base) {
+        int a = Math.max(r0 - base, 0), b = Math.min(r1 - base, n);
+        if (a < b) TernaryMatMul.matMul(w, x, y, n, 0, a, b);
+    }
+
+    /** residual[t, :] += W x[t] for every token (o_proj, down_proj). */
+    private void bitLinearAdd(TernaryMatrix w, Int8Activations x, float[] residual, int n) {
+        int T = x.tokens();
+        // att [T, nh*hd] doubles as the output buffer (nh*hd == C): o_proj reads its int8 copy in x
+        float[] tmp = att;
+        team.forRange(n, 16, (r0, r1) -> TernaryMatMul.matMul(w, x, tmp, n, 0, r0, r1));
+        for (int i = 0; i < T * n; i++) residual[i] += tmp[i];
+    }
+
+    @Override public void close() { team.close(); }
+}

@@ -44,10 +44,18 @@ public final class Trainer implements AutoCloseable {
     private final AdamW optimizer;
     private final NDManager codesManager;
     private final Map<String, NDArray> lastCodes = new LinkedHashMap<>();
+    private final boolean sumLoss;  // finetuning option: Σ over tokens instead of the mean (2B4T SFT)
     private long step;     // optimizer steps completed
     private long tokens;   // loss tokens consumed
 
-    public Trainer(BitNetModel model, TrainConfig config) {
+    public Trainer(BitNetModel model, TrainConfig config) { this(model, config, false); }
+
+    /**
+     * @param sumLoss true: a step's loss is Σ mask·NLL over all its micro-batches (the BitNet b1.58 2B4T
+     *                report summed in SFT), so long answers weigh more; false: that sum / mask tokens (mean)
+     */
+    public Trainer(BitNetModel model, TrainConfig config, boolean sumLoss) {
+        this.sumLoss = sumLoss;
         this.model = model;
         this.config = config;
         this.optimizer = new AdamW(model, config.beta1(), config.beta2(), config.eps());
@@ -59,6 +67,7 @@ public final class Trainer implements AutoCloseable {
     public AdamW optimizer() { return optimizer; }
     public long step() { return step; }
     public long tokens() { return tokens; }
+    public boolean sumLoss() { return sumLoss; }
 
     /** Sets the counters after a checkpoint restore. */
     public void restoreCounters(long step, long tokens) {
@@ -83,7 +92,7 @@ public final class Trainer implements AutoCloseable {
         for (TrainBatch b : micro) {
             try (NDScope ignored = new NDScope(); GradientCollector gc = engine.newGradientCollector()) {
                 // scale by a libtorch-owned constant: div(Number) would hand autograd a Java-backed scalar
-                NDArray inv = owned(model.manager().create((float) (1.0 / Math.max(1, stepTokens))));
+                NDArray inv = owned(model.manager().create(sumLoss ? 1f : (float) (1.0 / Math.max(1, stepTokens))));
                 NDArray l = lossSum(b).mul(inv);                         // [] this micro-batch's share of the step loss
                 gc.backward(l);
                 loss += l.getFloat();

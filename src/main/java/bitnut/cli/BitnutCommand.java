@@ -19,6 +19,7 @@ import java.nio.file.Path;
                 CommandLine.HelpCommand.class,
                 SynthCommand.class,
                 CorpusCommand.class,
+                FinetuneCommand.class,
         })
 public final class BitnutCommand implements Runnable {
 

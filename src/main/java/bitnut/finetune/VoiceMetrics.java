@@ -35,6 +35,17 @@ public record VoiceMetrics(int answers, double eosShare, double meanTokens, doub
         return new VoiceMetrics(n, eos / (double) n, tokens / (double) n, role / (double) n, persona / (double) n);
     }
 
+    /** BitNut's detectors: the Dataset stage's flag rules, so the metrics mean what the dataset flags mean. */
+    public static Detectors datasetFlags() {
+        bitnut.dataset.FlagDetector d = new bitnut.dataset.FlagDetector(bitnut.dataset.FlagConfig.DEFAULT);
+        return new Detectors() {
+            @Override public boolean roleConfused(String prompt, String answer) { return d.roleConfusion(answer).isPresent(); }
+            @Override public boolean hasPersonaMarker(String answer) {
+                return !answer.isBlank() && d.personaMissing(answer).isEmpty();
+            }
+        };
+    }
+
     /** Detectors from plain predicates (tests, or a stage that only has text rules). */
     public static Detectors detectors(java.util.function.BiPredicate<String, String> role, Predicate<String> persona) {
         return new Detectors() {

@@ -81,4 +81,28 @@ final class ToyData {
     }
 
     static Random rng(long seed) { return new Random(seed); }
+
+    /** A micro ternary BitNet over {@code vocab} ids: 2 layers, hidden 64 (fast enough for tests). */
+    static bitnut.model.BitNetConfig microConfig(int vocab) {
+        return new bitnut.model.BitNetConfig(vocab, 64, 128, 2, 4, 2, "relu2", 128, 0.02, 1e-5, 10000, false, 2, 3, 0,
+                bitnut.model.BitNetConfig.Precision.TERNARY);
+    }
+
+    /**
+     * A pretrain-checkpoint folder as bitnut.train.Checkpoints writes it (config.json, model.safetensors,
+     * tokenizer.json), freshly initialised: the finetune tests start from it.
+     */
+    static Path writeBaseCheckpoint(Path dir, long seed) throws IOException {
+        Files.createDirectories(dir);
+        Path tokFile = writeTokenizer(dir.resolve("tokenizer.json"));
+        int vocab;
+        try (ChatTokenizer t = ChatTokenizer.load(tokFile)) { vocab = t.vocabSize(); }
+        bitnut.model.BitNetConfig c = microConfig(vocab);
+        c.write(dir.resolve("config.json"));
+        try (ai.djl.ndarray.NDManager m = ai.djl.ndarray.NDManager.newBaseManager("PyTorch");
+             bitnut.model.BitNetModel model = bitnut.model.BitNetModel.init(c, m, seed)) {
+            model.save(dir.resolve("model.safetensors"));
+        }
+        return dir;
+    }
 }

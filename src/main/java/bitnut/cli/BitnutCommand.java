@@ -20,6 +20,7 @@ import java.nio.file.Path;
                 SynthCommand.class,
                 CorpusCommand.class,
                 FinetuneCommand.class,
+                TokenizerCommand.class,
         })
 public final class BitnutCommand implements Runnable {
 

@@ -31,47 +31,74 @@ public final class BpeEncoder {
     private final int unkId;
     private final Map<String, int[]> cache = new HashMap<>();
 
-    private BpeEncoder(JsonNode root) throws IOException {
-        JsonNode model = root.path("model");
-        if (!"BPE".equals(model.path("type").asText())) throw new IOException("not a BPE tokenizer.json (model.type = " + model.path("type") + ")");
-        model.path("vocab").properties().forEach(e -> {
-            int id = e.getValue().asInt();
-            vocab.put(e.getKey(), id);
-            while (idToToken.size() <= id) idToToken.add(null);
-            idToToken.set(id, e.getKey());
-        });
-        for (JsonNode t : root.path("added_tokens")) {
-            String c = t.path("content").asText();
-            int id = t.path("id").asInt();
+    private BpeEncoder(List<String> vocabById, List<String[]> merges, List<String> addedTokens, String unk) throws IOException {
+        for (int id = 0; id < vocabById.size(); id++) {
+            vocab.put(vocabById.get(id), id);
+            idToToken.add(vocabById.get(id));
+        }
+        for (String c : addedTokens) {
+            Integer id = vocab.get(c);
+            if (id == null) throw new IOException("added token " + c + " is not in the vocab");
             specials.add(c);
             specialIds.put(c, id);
-            while (idToToken.size() <= id) idToToken.add(null);
-            idToToken.set(id, c);
         }
         int rank = 0;
-        for (JsonNode m : model.path("merges")) {
-            String a, b;
-            if (m.isArray()) { a = m.get(0).asText(); b = m.get(1).asText(); }
-            else {                                              // legacy "a b" form
-                String s = m.asText();
-                int sp = s.indexOf(' ');
-                a = s.substring(0, sp);
-                b = s.substring(sp + 1);
-            }
-            Integer ia = vocab.get(a), ib = vocab.get(b);
-            if (ia == null || ib == null) throw new IOException("merge " + rank + " uses a token missing from the vocab: " + a + " " + b);
-            Integer made = vocab.get(a + b);
+        for (String[] m : merges) {
+            Integer ia = vocab.get(m[0]), ib = vocab.get(m[1]);
+            if (ia == null || ib == null) throw new IOException("merge " + rank + " uses a token missing from the vocab: " + m[0] + " " + m[1]);
+            Integer made = vocab.get(m[0] + m[1]);
             if (made != null) rankOfId.putIfAbsent(made, rank);
             mergeRank.put(BpeTrainer.pack(ia, ib), rank++);
         }
-        String unk = model.path("unk_token").isTextual() ? model.path("unk_token").asText() : null;
         unkId = unk != null && vocab.containsKey(unk) ? vocab.get(unk) : -1;
+    }
+
+    /** An encoder over a vocab (indexed by id) and merges in rank order, e.g. straight from the trainer. */
+    public static BpeEncoder of(List<String> vocabById, List<String[]> merges, List<String> specialTokens) {
+        try {
+            return new BpeEncoder(vocabById, merges, specialTokens.stream().distinct().toList(),
+                    specialTokens.contains("<unk>") ? "<unk>" : null);
+        } catch (IOException e) {
+            throw new IllegalArgumentException(e.getMessage(), e);
+        }
+    }
+
+    private static BpeEncoder fromJson(JsonNode root) throws IOException {
+        JsonNode model = root.path("model");
+        if (!"BPE".equals(model.path("type").asText())) throw new IOException("not a BPE tokenizer.json (model.type = " + model.path("type") + ")");
+        List<String> byId = new ArrayList<>();
+        model.path("vocab").properties().forEach(e -> {
+            int id = e.getValue().asInt();
+            while (byId.size() <= id) byId.add(null);
+            byId.set(id, e.getKey());
+        });
+        List<String> added = new ArrayList<>();
+        for (JsonNode t : root.path("added_tokens")) {
+            String c = t.path("content").asText();
+            int id = t.path("id").asInt();
+            while (byId.size() <= id) byId.add(null);
+            if (byId.get(id) == null) byId.set(id, c);
+            added.add(c);
+        }
+        for (int i = 0; i < byId.size(); i++) if (byId.get(i) == null) throw new IOException("vocab has no token with id " + i);
+        List<String[]> merges = new ArrayList<>();
+        for (JsonNode m : model.path("merges")) {
+            if (m.isArray() && m.size() == 2) merges.add(new String[] {m.get(0).asText(), m.get(1).asText()});
+            else {                                              // legacy "a b" form
+                String t = m.asText();
+                int sp = t.indexOf(' ');
+                if (sp < 0) throw new IOException("bad merge entry " + m);
+                merges.add(new String[] {t.substring(0, sp), t.substring(sp + 1)});
+            }
+        }
+        String unk = model.path("unk_token").isTextual() ? model.path("unk_token").asText() : null;
+        return new BpeEncoder(byId, merges, added, unk);
     }
 
     /** Loads {@code tokenizer.json} (or a folder holding it). */
     public static BpeEncoder load(Path path) throws IOException {
         Path file = Files.isDirectory(path) ? path.resolve(TokenizerFiles.TOKENIZER_JSON) : path;
-        return new BpeEncoder(Json.MAPPER.readTree(file.toFile()));
+        return fromJson(Json.MAPPER.readTree(file.toFile()));
     }
 
     public int vocabSize() { return idToToken.size(); }

@@ -31,7 +31,7 @@ import java.util.Map;
 public final class TrainTokenizerJob implements Job {
     public static final String KIND = "tokenizer.train";
     public static final String REPORT_JSON = "training_report.json";
-    private static final long HELD_OUT_MAX_CHARS = 2_000_000;
+    private static final long HELD_OUT_MAX_CHARS = 1_000_000;
 
     /** One phase's cost. Heap peak is the JVM heap pools' peak during the phase; RSS peak is the process high-water mark so far. */
     public record Phase(String name, double seconds, double cpuSeconds, long heapPeakBytes, long rssPeakBytes) { }
@@ -110,7 +110,7 @@ public final class TrainTokenizerJob implements Job {
         phases.add(t.done());
 
         t = new PhaseTimer("bytes/token check");
-        BpeEncoder enc = BpeEncoder.load(outDir);
+        BpeEncoder enc = BpeEncoder.of(r.vocab(), r.merges(), config.specialTokens());
         long sliceBytes = 0, sliceTokens = 0;
         for (String s : counts.heldOut()) {
             sliceBytes += s.getBytes(StandardCharsets.UTF_8).length;
@@ -120,14 +120,14 @@ public final class TrainTokenizerJob implements Job {
         double bpt = sliceTokens == 0 ? 0 : (double) sliceBytes / sliceTokens;
         Report rep = new Report(config, inputs, counts.bytes(), counts.sequences(), r.distinctWords(), r.alphabetSize(),
                 r.vocab().size(), r.merges().size(), r.pairsInitial(),
-                config.heldOutEvery() > 0 ? "held out (every " + config.heldOutEvery() + "th sequence)" : "in-sample (first sequences)",
+                counts.inSample() ? "in-sample (first sequences; nothing held out)" : "held out (every " + config.heldOutEvery() + "th sequence)",
                 sliceBytes, sliceTokens, bpt, phases, src.filesRead().size(), src.skipped(), src.badLines(),
                 src.badLineExamples(), src.invalidUtf8());
         AtomicFiles.writeJson(outDir.resolve(REPORT_JSON), rep);
         report = rep;
         ctx.progress(1, "done");
         return String.format("tokenizer %s: vocab %d, %d merges, %.2f bytes/token %s, %.1f MB in %.1f s",
-                outDir, r.vocab().size(), r.merges().size(), bpt, config.heldOutEvery() > 0 ? "held out" : "in-sample",
+                outDir, r.vocab().size(), r.merges().size(), bpt, counts.inSample() ? "in-sample" : "held out",
                 counts.bytes() / 1e6, phases.stream().mapToDouble(Phase::seconds).sum());
     }
 

@@ -21,7 +21,7 @@ import java.util.concurrent.TimeUnit;
  */
 final class WordCounter {
     /** Result of counting. */
-    record Counts(WordTable words, long sequences, long bytes, List<String> heldOut, long heldOutBytes) { }
+    record Counts(WordTable words, long sequences, long bytes, List<String> heldOut, long heldOutBytes, boolean inSample) { }
 
     private static final int BATCH_CHARS = 1 << 18;
     private static final List<String> END = new ArrayList<>();
@@ -32,7 +32,8 @@ final class WordCounter {
      * Counts words of all sequences.
      *
      * @param heldOutEvery every n-th sequence is kept out of training for the bytes/token check
-     *                     (0 = none held out; the first sequences are copied as an in-sample slice)
+     *                     (0 = none; then, or when no sequence was held out, the first
+     *                     {@code heldOutMaxBytes} chars are returned as an in-sample slice)
      * @param heldOutMaxBytes stop holding out once this many bytes are held
      */
     static Counts count(DocumentStream sequences, int threads, int heldOutEvery, long heldOutMaxBytes,
@@ -48,6 +49,8 @@ final class WordCounter {
         for (int i = 0; i < n; i++) results.add(pool.submit(() -> countWorker(queue)));
         long seq = 0, bytes = 0, heldBytes = 0;
         List<String> held = new ArrayList<>();
+        List<String> sample = new ArrayList<>();
+        long sampleChars = 0;
         long t0 = System.nanoTime(), lastReport = t0;
         boolean endSent = false;
         try {
@@ -61,9 +64,10 @@ final class WordCounter {
                     heldBytes += s.length();
                     continue;
                 }
-                if (heldOutEvery == 0 && heldBytes < heldOutMaxBytes) {
-                    held.add(s);                       // in-sample slice: trained on too
-                    heldBytes += s.length();
+                if (sampleChars < heldOutMaxBytes) {             // in-sample slice, used when nothing was held out
+                    String part = s.length() <= heldOutMaxBytes - sampleChars ? s : cut(s, (int) (heldOutMaxBytes - sampleChars));
+                    sample.add(part);
+                    sampleChars += part.length();
                 }
                 batch.add(s);
                 batchChars += s.length();
@@ -91,12 +95,19 @@ final class WordCounter {
                 else { total.addAll(t); ctx.checkpoint(); }
             }
             bytes = sequences.report().textBytes();
-            return new Counts(total, seq, bytes, held, heldBytes);
+            boolean inSample = held.isEmpty();
+            return new Counts(total, seq, bytes, inSample ? sample : held, inSample ? sampleChars : heldBytes, inSample);
         } finally {
             if (!endSent) for (Future<WordTable> f : results) f.cancel(true);
             pool.shutdownNow();
             pool.awaitTermination(10, TimeUnit.SECONDS);
         }
+    }
+
+    /** The first {@code n} chars of s, not splitting a surrogate pair. */
+    private static String cut(String s, int n) {
+        if (n > 0 && n < s.length() && Character.isHighSurrogate(s.charAt(n - 1))) n--;
+        return s.substring(0, Math.max(0, n));
     }
 
     /** Puts a batch, failing fast if a worker died (so the reader does not block forever). */

@@ -17,6 +17,8 @@ import java.nio.file.Path;
                 + "Run without arguments to open the workbench.",
         subcommands = {
                 CommandLine.HelpCommand.class,
+                DatasetCommand.class,
+                BenchCommand.class,
                 SynthCommand.class,
                 CorpusCommand.class,
                 FinetuneCommand.class,

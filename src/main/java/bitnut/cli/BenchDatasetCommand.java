@@ -1,0 +1,36 @@
+package bitnut.cli;
+
+import bitnut.dataset.DatasetBench;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+
+/** {@code bitnut bench dataset}: import speed, filter/search/page latency at 100k rows, edit commit latency under load. */
+@Command(name = "dataset", mixinStandardHelpOptions = true,
+        description = "Dataset store benchmark: import of the shared seed pairs, filter/search/page on N synthetic rows, "
+                + "edit commit latency while a generator thread writes. Uses a temporary database.")
+final class BenchDatasetCommand implements Callable<Integer> {
+    @Option(names = "--pairs", paramLabel = "DIR", description = "Folder of original-format *.jsonl (default: <bitnut.home>/../shared/data/bitnut-seed/bitnut_finetune).")
+    Path pairs;
+    @Option(names = "--rows", defaultValue = "100000", description = "Synthetic rows for the query benchmark (default: ${DEFAULT-VALUE}).")
+    int rows;
+    @Option(names = "--queries", defaultValue = "300", description = "Timed filter/search/page queries (default: ${DEFAULT-VALUE}).")
+    int queries;
+    @Option(names = "--edits", defaultValue = "300", description = "Timed edits per phase (default: ${DEFAULT-VALUE}).")
+    int edits;
+
+    @Override public Integer call() throws Exception {
+        Path p = pairs != null ? pairs
+                : Path.of(System.getProperty("bitnut.home", ".")).resolve("../shared/data/bitnut-seed/bitnut_finetune").normalize();
+        Path dir = Files.createTempDirectory("bitnut-bench-dataset");
+        try {
+            new DatasetBench(dir, Files.isDirectory(p) ? p : null, rows, queries, edits, System.out::println).run();
+            return 0;
+        } finally {
+            bitnut.common.AtomicFiles.deleteTree(dir);
+        }
+    }
+}

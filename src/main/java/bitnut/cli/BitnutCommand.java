@@ -23,6 +23,9 @@ import java.nio.file.Path;
                 CorpusCommand.class,
                 FinetuneCommand.class,
                 TokenizerCommand.class,
+                SampleCommand.class,
+                ChatCommand.class,
+                ServeCommand.class,
         })
 public final class BitnutCommand implements Runnable {
 

@@ -1,0 +1,83 @@
+package bitnut.infer;
+
+import bitnut.infer.kernel.DenseMatrix;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/*
+ * One loaded checkpoint ready to generate: model + tokenizer + transformer + generator. The CLI
+ * commands, the server and the Sample/Chat tabs all open one of these. Generation is serialized
+ * (the transformer owns its scratch buffers): callers use generate/chat under {@link #lock()}.
+ */
+public final class InferenceEngine implements AutoCloseable {
+
+    /**
+     * @param threads        worker threads for the matmuls (1 .. cores)
+     * @param headPrecision  embeddings / lm_head precision (F32 exact; BF16, INT8 smaller and faster)
+     * @param contextLength  positions per sequence; 0 = the model's max_position_embeddings
+     * @param maxBatch       prompt tokens per prefill batch (64)
+     */
+    public record Options(int threads, DenseMatrix.Precision headPrecision, int contextLength, int maxBatch) {
+        public static Options defaults() {
+            return new Options(Math.min(2, Runtime.getRuntime().availableProcessors()), DenseMatrix.Precision.F32, 0, 64);
+        }
+
+        public Options {
+            if (threads < 1) throw new IllegalArgumentException("threads must be >= 1");
+            if (contextLength < 0) throw new IllegalArgumentException("context length must be >= 0");
+            if (maxBatch < 1) throw new IllegalArgumentException("batch must be >= 1");
+        }
+    }
+
+    private final Path checkpoint;
+    private final BitNetModel model;
+    private final Transformer transformer;
+    private final TokenCodec codec;
+    private final Generator generator;
+    private final Object lock = new Object();
+
+    public InferenceEngine(Path checkpoint, BitNetModel model, TokenCodec codec, Options o) {
+        this.checkpoint = checkpoint;
+        this.model = model;
+        this.codec = codec;
+        this.transformer = new Transformer(model, o.threads(), o.maxBatch());
+        int ctx = o.contextLength() > 0 ? o.contextLength() : model.config.maxPositionEmbeddings();
+        this.generator = new Generator(transformer, codec, ctx);
+    }
+
+    /**
+     * Opens a checkpoint folder (config.json + model.safetensors + tokenizer.json). The tokenizer is
+     * taken from the folder, else from {@code tokenizerFallback} (e.g. the workspace tokenizer).
+     */
+    public static InferenceEngine open(Path checkpoint, Path tokenizerFallback, Options o) throws IOException {
+        BitNetModel model = ModelLoader.loadAny(checkpoint, new ModelLoader.Options(o.headPrecision()));
+        Path tok = Files.isRegularFile(checkpoint.resolve(HfTokenCodec.FILE)) || tokenizerFallback == null ? checkpoint : tokenizerFallback;
+        TokenCodec codec = HfTokenCodec.load(tok);
+        return new InferenceEngine(checkpoint, model, codec, o);
+    }
+
+    public Path checkpoint() { return checkpoint; }
+    public BitNetModel model() { return model; }
+    public TokenCodec codec() { return codec; }
+    public Generator generator() { return generator; }
+    public Transformer transformer() { return transformer; }
+    /** Hold while generating: one generation at a time per engine. */
+    public Object lock() { return lock; }
+
+    /** A display name: "<run>/<step>" from the folder names. */
+    public String name() {
+        Path p = checkpoint.toAbsolutePath().normalize();
+        Path parent = p.getParent();
+        if (parent != null && parent.getFileName() != null && parent.getFileName().toString().equals("checkpoints") && parent.getParent() != null) {
+            return parent.getParent().getFileName() + "/" + p.getFileName();
+        }
+        return p.getFileName() == null ? p.toString() : p.getFileName().toString();
+    }
+
+    @Override public void close() {
+        transformer.close();
+        codec.close();
+    }
+}

@@ -125,6 +125,7 @@ public final class CorpusCommand implements Runnable {
         @ParentCommand CorpusCommand parent;
         @Option(names = "--input", required = true, arity = "1..*", paramLabel = "PATH") List<String> inputs;
         @Option(names = "--tokenizer", paramLabel = "DIR") Path tokenizer;
+        @Option(names = "--field", defaultValue = "text") String field;
         @Option(names = "--threads", defaultValue = "2") int threads;
         @Option(names = "--max-documents", defaultValue = "0") long maxDocuments;
         @Option(names = "--shard-mb", defaultValue = "256", description = "Synthetic shard size for window reads (default: ${DEFAULT-VALUE}).") long shardMb;
@@ -136,7 +137,7 @@ public final class CorpusCommand implements Runnable {
             Workspace ws = parent.root.workspace();
             Path tok = tokenizer != null ? tokenizer : CorpusTokenizer.findIn(ws.tokenizerDir());
             Path work = Files.createTempDirectory(ws.corpusDir(), "bench-");
-            CorpusBench.run(new CorpusBench.Options(inputs, tok, work, threads, maxDocuments, shardMb, batch, context, readSeconds), System.out);
+            CorpusBench.run(new CorpusBench.Options(inputs, field, tok, work, threads, maxDocuments, shardMb, batch, context, readSeconds), System.out);
             return 0;
         }
     }

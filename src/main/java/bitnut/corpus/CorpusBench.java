@@ -36,6 +36,7 @@ public final class CorpusBench {
     /** Bench settings. */
     public record Options(
             List<String> inputs,   // text to tokenize (same readers as the build)
+            String field,          // JSONL field / Parquet column
             Path tokenizer,        // folder with tokenizer.json
             Path workDir,          // scratch folder (deleted afterwards)
             int threads,           // encoder threads (typ. 2)
@@ -58,8 +59,9 @@ public final class CorpusBench {
         // 1. raw encoding of the same text, from memory
         List<String> docs = new ArrayList<>();
         long bytes = 0;
-        CorpusBuildConfig cfg = CorpusBuildConfig.of(o.inputs(), o.tokenizer(), o.workDir().resolve("shards"))
-                .withThreads(o.threads()).withMaxDocuments(o.maxDocuments());
+        CorpusBuildConfig cfg = new CorpusBuildConfig(o.inputs(), o.tokenizer(), o.workDir().resolve("shards"),
+                CorpusBuildConfig.DEFAULT_VAL_FRACTION, CorpusBuildConfig.DEFAULT_SHARD_TOKENS, 1337, o.field(), false,
+                o.maxDocuments(), o.threads());
         try (DocumentStream ds = TextSources.open(o.inputs(), cfg.textOptions())) {
             for (Document d : ds) {
                 if (d.text().isBlank()) continue;

@@ -1,5 +1,7 @@
 package bitnut.ui;
 
+import bitnut.ui.corpus.CorpusView;
+import bitnut.ui.corpus.CorpusViewModel;
 import bitnut.ui.tasks.TasksView;
 import bitnut.ui.tasks.TasksViewModel;
 import javafx.scene.Parent;
@@ -66,7 +68,7 @@ public final class MainWindow {
     static List<WorkbenchTab> stageTabs(AppServices services) {
         List<WorkbenchTab> tabs = new ArrayList<>();
         // tabs.add(new TokenizerView(new TokenizerViewModel(services)));
-        // tabs.add(new CorpusView(new CorpusViewModel(services)));
+        tabs.add(new CorpusView(new CorpusViewModel(services)));
         // tabs.add(new PretrainView(new PretrainViewModel(services)));
         // tabs.add(new ChatView(new ChatViewModel(services)));
         // tabs.add(new SynthView(new SynthViewModel(services)));

@@ -1,0 +1,135 @@
+package bitnut.cli;
+
+import bitnut.infer.BitNetModel;
+import bitnut.infer.CheckpointCatalog;
+import bitnut.infer.InferBench;
+import bitnut.infer.ModelLoader;
+import bitnut.infer.Sampler;
+import bitnut.infer.kernel.DenseMatrix;
+import bitnut.model.BitNetConfig;
+import bitnut.model.ModelPresets;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+
+/**
+ * {@code bitnut bench infer}: prefill / decode tok/s and time to first token of the ternary engine,
+ * side by side with the DJL fp32 KV-cache forward of the same model and with the physical floor
+ * (memory bandwidth / bytes per decoded token), for each thread count; then the speed and quality
+ * cost of each embeddings/lm_head precision. Figures go to docs/benchmarks.md (## Inference).
+ */
+@Command(name = "infer", mixinStandardHelpOptions = true,
+        description = "Benchmark the inference engine vs DJL fp32 and vs the memory-bandwidth floor.")
+public final class BenchInferCommand implements Callable<Integer> {
+    @Option(names = "--checkpoint", paramLabel = "DIR", description = "Checkpoint (or run) folder to benchmark.")
+    Path checkpoint;
+    @Option(names = "--preset", defaultValue = "bitnut-133m", description = "Preset for --random-weights (default: ${DEFAULT-VALUE}).")
+    String preset;
+    @Option(names = "--random-weights", description = "Use random ternary weights of --preset instead of a checkpoint.")
+    boolean random;
+    @Option(names = "--threads", split = ",", defaultValue = "1,2", description = "Thread counts to measure (default: ${DEFAULT-VALUE}).")
+    List<Integer> threads;
+    @Option(names = "--prompt-tokens", defaultValue = "64", description = "Prompt length (default: ${DEFAULT-VALUE}).")
+    int promptTokens;
+    @Option(names = "--new-tokens", defaultValue = "128", description = "Tokens to decode (default: ${DEFAULT-VALUE}).")
+    int newTokens;
+    @Option(names = "--repeat", defaultValue = "3", description = "Measured runs per setting, best kept (default: ${DEFAULT-VALUE}).")
+    int repeat;
+    @Option(names = "--head-precision", defaultValue = "f32", description = "Embeddings/lm_head precision of the main runs (default: ${DEFAULT-VALUE}).")
+    String headPrecision;
+    @Option(names = "--no-djl", description = "Skip the DJL fp32 baseline.")
+    boolean noDjl;
+    @Option(names = "--no-precisions", description = "Skip the f32/bf16/int8 head comparison.")
+    boolean noPrecisions;
+
+    @Override public Integer call() throws Exception {
+        if (checkpoint == null && !random) throw new IllegalArgumentException("give --checkpoint DIR or --preset NAME --random-weights");
+        DenseMatrix.Precision main = DenseMatrix.Precision.parse(headPrecision);
+        BitNetModel model = load(main);
+        BitNetConfig c = model.config;
+        int ctx = promptTokens + newTokens / 2;              // mean context length while decoding
+        System.out.printf(Locale.ROOT, "model %s | %s%n", model.source, c.summary());
+        System.out.printf(Locale.ROOT, "prompt %d tokens, %d new tokens, head %s, %d cores, load %s%n",
+                promptTokens, newTokens, main, Runtime.getRuntime().availableProcessors(), loadAverage());
+        long bytes = InferBench.bytesPerToken(model, ctx);
+        System.out.printf(Locale.ROOT, "bytes per decoded token: %.1f MB (ternary %.1f MB + head %.1f MB + KV %.1f MB at ctx %d)%n",
+                bytes / 1e6, model.ternaryBytes() / 1e6, model.lmHead.bytes() / 1e6,
+                (bytes - model.bytesPerDecodedToken()) / 1e6, ctx);
+        System.out.println();
+        System.out.println("| threads | engine prefill tok/s | engine decode tok/s | TTFT ms | DJL fp32 prefill tok/s | DJL fp32 decode tok/s | decode speed-up | bandwidth GB/s | floor tok/s | decode / floor |");
+        System.out.println("|---|---|---|---|---|---|---|---|---|---|");
+        DjlKvBaseline djl = noDjl ? null : new DjlKvBaseline(model);
+        try {
+            for (int t : threads) {
+                InferBench.Result r = InferBench.run(model, t, promptTokens, newTokens, repeat, 1);
+                double[] d = djl == null ? new double[] {Double.NaN, Double.NaN} : djlRun(djl, model, t);
+                double bw = InferBench.bandwidth(t);
+                double floor = bw / bytes;
+                System.out.printf(Locale.ROOT, "| %d | %.0f | %.1f | %.1f | %.1f | %.2f | %.1fx | %.1f | %.1f | %.2f |%n",
+                        t, r.prefillTokPerSec(), r.decodeTokPerSec(), r.ttftMs(), d[0], d[1], r.decodeTokPerSec() / d[1],
+                        bw / 1e9, floor, r.decodeTokPerSec() / floor);
+            }
+        } finally {
+            if (djl != null) djl.close();
+        }
+        if (!noPrecisions) precisions(threads.get(threads.size() - 1));
+        return 0;
+    }
+
+    private BitNetModel load(DenseMatrix.Precision p) throws Exception {
+        if (checkpoint != null) return ModelLoader.loadAny(CheckpointCatalog.resolve(checkpoint), new ModelLoader.Options(p));
+        return BitNetModel.random(ModelPresets.load(preset), p, 1234);
+    }
+
+    /** DJL fp32: {prefill tok/s, decode tok/s}, best of repeat after a warm-up. */
+    private double[] djlRun(DjlKvBaseline djl, BitNetModel model, int t) {
+        DjlKvBaseline.setThreads(t);
+        int[] prompt = InferBench.randomPrompt(model.config.vocabSize(), promptTokens, 1);
+        double bestPre = 0, bestDec = 0;
+        for (int r = 0; r <= repeat; r++) {
+            djl.reset();
+            long t0 = System.nanoTime();
+            float[] logits = djl.forward(prompt, 0);
+            long t1 = System.nanoTime();
+            int next = Sampler.argmax(logits);
+            long t2 = System.nanoTime();
+            for (int i = 1; i < newTokens; i++) next = Sampler.argmax(djl.forward(new int[] {next}, promptTokens + i - 1));
+            long t3 = System.nanoTime();
+            if (r > 0) {
+                bestPre = Math.max(bestPre, promptTokens / ((t1 - t0) / 1e9));
+                bestDec = Math.max(bestDec, (newTokens - 1) / ((t3 - t2) / 1e9));
+            }
+        }
+        return new double[] {bestPre, bestDec};
+    }
+
+    /** Speed and agreement with f32 of each head precision. */
+    private void precisions(int t) throws Exception {
+        System.out.println();
+        System.out.println("| head precision | head MB | decode tok/s (" + t + " threads) | TTFT ms | top-1 agreement vs f32 | max abs logit diff | mean abs logit diff |");
+        System.out.println("|---|---|---|---|---|---|---|");
+        BitNetModel ref = load(DenseMatrix.Precision.F32);
+        List<String> rows = new ArrayList<>();
+        for (DenseMatrix.Precision p : DenseMatrix.Precision.values()) {
+            BitNetModel m = p == DenseMatrix.Precision.F32 ? ref : load(p);
+            InferBench.Result r = InferBench.run(m, t, promptTokens, newTokens, repeat, 1);
+            InferBench.Agreement a = InferBench.compare(ref, m, promptTokens, newTokens, 2);
+            rows.add(String.format(Locale.ROOT, "| %s | %.1f | %.1f | %.1f | %.4f | %.4f | %.5f |", p.name().toLowerCase(Locale.ROOT),
+                    m.lmHead.bytes() / 1e6, r.decodeTokPerSec(), r.ttftMs(), a.top1(), a.maxAbsDiff(), a.meanAbsDiff()));
+            System.out.println(rows.getLast());
+        }
+    }
+
+    static String loadAverage() {
+        try {
+            return java.nio.file.Files.readString(Path.of("/proc/loadavg")).strip().split(" ")[0];
+        } catch (Exception e) {
+            return "?";
+        }
+    }
+}

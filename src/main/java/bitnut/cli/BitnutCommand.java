@@ -26,6 +26,7 @@ import java.nio.file.Path;
                 SampleCommand.class,
                 ChatCommand.class,
                 ServeCommand.class,
+                TasksCommand.class,
         })
 public final class BitnutCommand implements Runnable {
 
@@ -37,14 +38,24 @@ public final class BitnutCommand implements Runnable {
 
     @Override public void run() { spec.commandLine().usage(System.out); }
 
-    /** Opens (creating if missing) the workspace named by --workspace. */
+    private static volatile Workspace opened;
+
+    /**
+     * Opens (creating if missing) the workspace named by --workspace. A folder holding a manifest of
+     * another format or a newer version is a clear error (see {@link Workspace#open}).
+     */
     public Workspace workspace() {
         try {
-            return Workspace.create(workspaceDir != null ? workspaceDir : defaultWorkspaceDir());
+            Workspace ws = Workspace.create(workspaceDir != null ? workspaceDir : defaultWorkspaceDir());
+            opened = ws;
+            return ws;
         } catch (WorkspaceException e) {
             throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
         }
     }
+
+    /** The workspace the running command opened last (CliJobRunner records jobs there), or null. */
+    public static Workspace openedWorkspace() { return opened; }
 
     /** The bundled default workspace: {@code $bitnut.home/workspace} (the launcher sets bitnut.home). */
     public static Path defaultWorkspaceDir() { return Workspace.defaultDir(); }

@@ -56,7 +56,7 @@ public final class JobExecutor implements AutoCloseable {
         this.history = history;
         this.workspaceRoot = workspaceRoot;
         if (history != null) {
-            for (JobRecord r : history.load()) jobs.add(new JobHandle(this, r, history.readLog(r.id(), JobHandle.LOG_TAIL)));
+            for (JobRecord r : history.load()) jobs.add(new JobHandle(this, r, history));
         }
         device = new LaneQueue(Lane.DEVICE, 1);
         cpu = new LaneQueue(Lane.CPU, Math.max(1, cpuThreads));

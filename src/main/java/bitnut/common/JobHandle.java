@@ -60,6 +60,8 @@ public final class JobHandle {
     private volatile long pausedNanos;
 
     private final ArrayDeque<String> logTail = new ArrayDeque<>();
+    /** Set for history entries until their log.txt has been read into logTail. */
+    private JobHistory historyLog;
     private BufferedWriter logWriter;
     private final CopyOnWriteArrayList<JobListener> listeners = new CopyOnWriteArrayList<>();
     private final CompletableFuture<JobState> done = new CompletableFuture<>();
@@ -80,8 +82,8 @@ public final class JobHandle {
         this.state = JobState.QUEUED;
     }
 
-    /** A finished (or interrupted) job from the history. */
-    JobHandle(JobExecutor executor, JobRecord r, List<String> log) {
+    /** A finished (or interrupted) job from the history; its log is read on first use. */
+    JobHandle(JobExecutor executor, JobRecord r, JobHistory history) {
         this.executor = executor;
         this.id = r.id();
         this.job = null;
@@ -100,7 +102,7 @@ public final class JobHandle {
         this.phase = r.phase();
         this.result = r.result();
         this.error = r.error();
-        logTail.addAll(log);
+        this.historyLog = history;
         done.complete(r.state());
     }
 
@@ -144,7 +146,15 @@ public final class JobHandle {
     }
 
     /** The last {@value #LOG_TAIL} log lines. */
-    public List<String> logTail() { synchronized (logTail) { return List.copyOf(logTail); } }
+    public List<String> logTail() {
+        synchronized (logTail) {
+            if (historyLog != null) {
+                logTail.addAll(historyLog.readLog(id, LOG_TAIL));
+                historyLog = null;
+            }
+            return List.copyOf(logTail);
+        }
+    }
 
     /** True when this interrupted job can be continued (its kind registered a resumer). */
     public boolean resumable() {

@@ -55,11 +55,13 @@ public final class FxJob implements Worker<String> {
     private final List<Consumer<List<String>>> logSubscribers = new CopyOnWriteArrayList<>();
     private final List<Consumer<FxJob>> finishSubscribers = new CopyOnWriteArrayList<>();
     private boolean finishedDelivered;
+    private boolean logPending;
 
     FxJob(JobHandle handle) {
         this.handle = handle;
         title.set(handle.title());
-        log.setAll(tail(handle.logTail()));
+        // a history entry's log is read from disk only when someone looks at it
+        if (!handle.fromHistory()) log.setAll(tail(handle.logTail())); else logPending = true;
         refresh();
     }
 
@@ -135,7 +137,13 @@ public final class FxJob implements Worker<String> {
     public ReadOnlyStringProperty errorProperty() { return error.getReadOnlyProperty(); }
     public ReadOnlyBooleanProperty resumableProperty() { return resumable.getReadOnlyProperty(); }
     /** The last {@value #UI_LOG_LINES} log lines. */
-    public ObservableList<String> log() { return log; }
+    public ObservableList<String> log() {
+        if (logPending) {
+            logPending = false;
+            log.setAll(tail(handle.logTail()));
+        }
+        return log;
+    }
     public JobState getJobState() { return jobState.get(); }
 
     // ---- javafx.concurrent.Worker ----

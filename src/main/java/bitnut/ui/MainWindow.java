@@ -4,6 +4,8 @@ import bitnut.ui.corpus.CorpusView;
 import bitnut.ui.corpus.CorpusViewModel;
 import bitnut.ui.tasks.TasksView;
 import bitnut.ui.tasks.TasksViewModel;
+import bitnut.ui.tokenizer.TokenizerView;
+import bitnut.ui.tokenizer.TokenizerViewModel;
 import javafx.scene.Parent;
 import javafx.scene.control.Menu;
 import javafx.scene.control.MenuBar;
@@ -67,7 +69,7 @@ public final class MainWindow {
      */
     static List<WorkbenchTab> stageTabs(AppServices services) {
         List<WorkbenchTab> tabs = new ArrayList<>();
-        // tabs.add(new TokenizerView(new TokenizerViewModel(services)));
+        tabs.add(new TokenizerView(new TokenizerViewModel(services)));
         tabs.add(new CorpusView(new CorpusViewModel(services)));
         // tabs.add(new PretrainView(new PretrainViewModel(services)));
         // tabs.add(new ChatView(new ChatViewModel(services)));

@@ -73,7 +73,7 @@ public final class MainWindow {
         tabs.add(new CorpusView(new CorpusViewModel(services)));
         // tabs.add(new PretrainView(new PretrainViewModel(services)));
         // tabs.add(new ChatView(new ChatViewModel(services)));
-        // tabs.add(new SynthView(new SynthViewModel(services)));
+        tabs.add(new bitnut.ui.synth.SynthView(new bitnut.ui.synth.SynthViewModel(services)));
         // tabs.add(new DatasetView(new DatasetViewModel(services)));
         // tabs.add(new FinetuneView(new FinetuneViewModel(services)));
         return tabs;

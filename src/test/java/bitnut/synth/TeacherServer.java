@@ -27,25 +27,25 @@ import java.util.concurrent.atomic.AtomicLong;
  * Retry-After, malformed JSON, dropped connection mid-body), and {@link #delayMillis} slows every
  * answer. Questions are unique per request (a global counter) unless {@link #repeatQuestions} is set.
  */
-final class TeacherServer implements AutoCloseable {
-    sealed interface Fault permits Slow, Status, RateLimit, Malformed, Drop { }
-    record Slow(long millis) implements Fault { }
-    record Status(int code) implements Fault { }
-    record RateLimit(String retryAfter) implements Fault { }
-    record Malformed() implements Fault { }
-    record Drop() implements Fault { }
+public final class TeacherServer implements AutoCloseable {
+    public sealed interface Fault permits Slow, Status, RateLimit, Malformed, Drop { }
+    public record Slow(long millis) implements Fault { }
+    public record Status(int code) implements Fault { }
+    public record RateLimit(String retryAfter) implements Fault { }
+    public record Malformed() implements Fault { }
+    public record Drop() implements Fault { }
 
     /** One request as received. */
     record Received(JsonNode body, String authorization, long atNanos) { }
 
-    final ConcurrentLinkedQueue<Fault> faults = new ConcurrentLinkedQueue<>();
+    public final ConcurrentLinkedQueue<Fault> faults = new ConcurrentLinkedQueue<>();
     final List<Received> received = Collections.synchronizedList(new ArrayList<>());
-    final AtomicInteger answered = new AtomicInteger();
+    public final AtomicInteger answered = new AtomicInteger();
     final AtomicInteger inFlight = new AtomicInteger();
     final AtomicInteger maxInFlight = new AtomicInteger();
     /** When not empty, the next reply's content is taken from here instead of being made up. */
     final ConcurrentLinkedQueue<String> scriptedReplies = new ConcurrentLinkedQueue<>();
-    volatile long delayMillis;
+    public volatile long delayMillis;
     volatile boolean repeatQuestions;
     private final AtomicLong questionCounter = new AtomicLong();
     private final HttpServer server;
@@ -55,14 +55,14 @@ final class TeacherServer implements AutoCloseable {
         return t;
     });
 
-    TeacherServer() throws IOException {
+    public TeacherServer() throws IOException {
         server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 64);
         server.createContext("/v1/chat/completions", this::handle);
         server.setExecutor(pool);
         server.start();
     }
 
-    String baseUrl() { return "http://127.0.0.1:" + server.getAddress().getPort() + "/v1"; }
+    public String baseUrl() { return "http://127.0.0.1:" + server.getAddress().getPort() + "/v1"; }
 
     private void handle(HttpExchange ex) throws IOException {
         int now = inFlight.incrementAndGet();

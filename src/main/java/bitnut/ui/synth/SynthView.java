@@ -120,7 +120,7 @@ public final class SynthView implements WorkbenchTab {
         message.textProperty().bind(vm.messageProperty());
 
         VBox box = new VBox(8,
-                titled("Teacher", teacher), titled("Sampling", sampling), titled("Questions", questions), titled("Voice", voice),
+                titled("Teacher", teacher), titled("Sampling", sampling, false), titled("Questions", questions), titled("Voice", voice),
                 progress, new HBox(12, phase, throughput), cancel,
                 new Label("Runs (newest first)"), runs, resume, message);
         box.setPadding(new Insets(8));
@@ -199,9 +199,12 @@ public final class SynthView implements WorkbenchTab {
         GridPane.setHgrow(field, Priority.ALWAYS);
     }
 
-    private static TitledPane titled(String title, Node content) {
+    private static TitledPane titled(String title, Node content) { return titled(title, content, true); }
+
+    private static TitledPane titled(String title, Node content, boolean expanded) {
         TitledPane p = new TitledPane(title, content);
         p.setCollapsible(true);
+        p.setExpanded(expanded);
         return p;
     }
 

@@ -51,8 +51,14 @@ class SynthViewTest {
             services = new AppServices(ws, new SettingsStore(config));
             vm = new SynthViewModel(services);
             view = new SynthView(vm);
-            stage.setScene(new Scene((javafx.scene.Parent) view.content(), 1200, 800));
+            stage.setScene(new Scene((javafx.scene.Parent) view.content(), 1280, 800));
+            // the primary stage is shared with other UI test classes, which may have moved or resized it
+            stage.setX(0);
+            stage.setY(0);
+            stage.setWidth(1280);
+            stage.setHeight(800);
             stage.show();
+            stage.toFront();
         });
     }
 
@@ -62,9 +68,12 @@ class SynthViewTest {
         server.close();
     }
 
+    /** Looks up inside this test's Synth view only (other tests' windows may hold a Synth tab too). */
+    static org.testfx.service.query.NodeQuery in(String query) { return robot.from(view.content()).lookup(query); }
+
     /** Fires a button that may sit below the scroll pane's visible area (a click would miss it). */
     static void press(String id) {
-        javafx.scene.control.Button b = robot.lookup(id).queryButton();
+        javafx.scene.control.Button b = in(id).queryButton();
         assertFalse(b.isDisabled(), id + " is disabled");
         robot.interact(b::fire);
     }
@@ -80,30 +89,30 @@ class SynthViewTest {
     @SuppressWarnings("unchecked")
     @Test void generatesQuestionsAndAnswersCancelsResumesAndEditsThePersona() throws Exception {
         robot.interact(() -> {
-            robot.lookup("#synth-base-url").queryAs(TextField.class).setText(server.baseUrl());
-            robot.lookup("#synth-model").queryAs(TextField.class).setText("loopback-teacher");
-            robot.lookup("#synth-key-env").queryAs(TextField.class).setText("BITNUT_SYNTH_UI_TEST_NO_SUCH_KEY");
-            ((Spinner<Integer>) robot.lookup("#synth-concurrency").query()).getValueFactory().setValue(2);
-            ((Spinner<Integer>) robot.lookup("#synth-per-topic").query()).getValueFactory().setValue(1);
-            ((Spinner<Integer>) robot.lookup("#synth-per-request").query()).getValueFactory().setValue(4);
-            ((Spinner<Integer>) robot.lookup("#synth-topic-limit").query()).getValueFactory().setValue(3);
+            in("#synth-base-url").queryAs(TextField.class).setText(server.baseUrl());
+            in("#synth-model").queryAs(TextField.class).setText("loopback-teacher");
+            in("#synth-key-env").queryAs(TextField.class).setText("BITNUT_SYNTH_UI_TEST_NO_SUCH_KEY");
+            ((Spinner<Integer>) in("#synth-concurrency").query()).getValueFactory().setValue(2);
+            ((Spinner<Integer>) in("#synth-per-topic").query()).getValueFactory().setValue(1);
+            ((Spinner<Integer>) in("#synth-per-request").query()).getValueFactory().setValue(4);
+            ((Spinner<Integer>) in("#synth-topic-limit").query()).getValueFactory().setValue(3);
         });
-        Label keyStatus = robot.lookup("#synth-key-status").queryAs(Label.class);
+        Label keyStatus = in("#synth-key-status").queryAs(Label.class);
         WaitForAsyncUtils.waitFor(10, TimeUnit.SECONDS, () -> keyStatus.getText().startsWith("No key found in BITNUT_SYNTH_UI_TEST_NO_SUCH_KEY"));
 
         // questions: 3 topics x 1 request x 4 questions
-        robot.clickOn("#synth-run-questions");
+        robot.clickOn(in("#synth-run-questions").queryButton());
         FxJob q = awaitFinished();
         assertEquals(JobState.SUCCEEDED, q.getJobState(), vm.messageProperty().get());
         assertTrue(vm.messageProperty().get().startsWith("12 new questions"), vm.messageProperty().get());
         assertTrue(Files.readString(ws.synthDir().resolve("teacher.json")).contains(server.baseUrl()), "settings saved for the CLI");
-        TableView<SynthViewModel.RecentItem> recent = robot.lookup("#synth-recent").queryAs(TableView.class);
+        TableView<SynthViewModel.RecentItem> recent = in("#synth-recent").queryAs(TableView.class);
         WaitForAsyncUtils.waitFor(10, TimeUnit.SECONDS, () -> recent.getItems().size() == 12);
         assertNull(recent.getItems().getFirst().response());
 
         // voice, slowed down so Cancel lands mid-run
         server.delayMillis = 700;
-        robot.clickOn("#synth-run-voice");
+        robot.clickOn(in("#synth-run-voice").queryButton());
         WaitForAsyncUtils.waitFor(30, TimeUnit.SECONDS, () -> server.answered.get() >= 12 + 2);
         press("#synth-cancel");
         FxJob v = awaitFinished();
@@ -116,7 +125,7 @@ class SynthViewTest {
 
         // resume the voice run (newest run, selected in the list)
         server.delayMillis = 0;
-        ListView<SynthViewModel.RunInfo> runs = robot.lookup("#synth-runs").queryAs(ListView.class);
+        ListView<SynthViewModel.RunInfo> runs = in("#synth-runs").queryAs(ListView.class);
         WaitForAsyncUtils.waitFor(5, TimeUnit.SECONDS, () -> !runs.getItems().isEmpty() && runs.getItems().getFirst().runId().startsWith("v-"));
         robot.interact(() -> runs.getSelectionModel().select(0));
         press("#synth-resume");
@@ -126,13 +135,13 @@ class SynthViewTest {
             assertEquals(12, store.count(ExampleFilter.ALL.withHasResponse(true)));
         }
         WaitForAsyncUtils.waitFor(10, TimeUnit.SECONDS, () -> recent.getItems().stream().allMatch(i -> i.response() != null));
-        assertTrue(robot.lookup("#synth-throughput").queryAs(Label.class).getText().contains("answers/min"));
+        assertTrue(in("#synth-throughput").queryAs(Label.class).getText().contains("answers/min"));
 
         // persona edit saved to the workspace; a broken template refused with its line
-        robot.interact(() -> robot.lookup("#synth-editors").queryAs(javafx.scene.control.TabPane.class).getSelectionModel()
+        robot.interact(() -> in("#synth-editors").queryAs(javafx.scene.control.TabPane.class).getSelectionModel()
                 .select(SynthInputs.FILES.indexOf(SynthInputs.PERSONA)));
-        robot.interact(() -> robot.lookup("#synth-text-persona").queryAs(TextArea.class).setText("You are BitNut, a very good dog."));
-        robot.clickOn("#synth-save-persona");
+        robot.interact(() -> in("#synth-text-persona").queryAs(TextArea.class).setText("You are BitNut, a very good dog."));
+        robot.clickOn(in("#synth-save-persona").queryButton());
         assertEquals("You are BitNut, a very good dog.", Files.readString(ws.synthDir().resolve(SynthInputs.PERSONA)));
         robot.interact(() -> vm.textProperty(SynthInputs.VOICE_TEMPLATE).set("Answer this:\n{{qestion}}"));
         robot.interact(() -> vm.saveInput(SynthInputs.VOICE_TEMPLATE));

@@ -93,7 +93,7 @@ public final class SynthCommand implements Runnable {
         List<String> topics = new ArrayList<>();
         @Option(names = "--limit", paramLabel = "N", defaultValue = "0", description = "Only the first N topics (0 = all).")
         int limit;
-        @Option(names = "--near-dup", paramLabel = "T", defaultValue = "0.7", description = "Near-duplicate threshold, estimated Jaccard of 2-word shingles (1 = exact only; default ${DEFAULT-VALUE}).")
+        @Option(names = "--near-dup", paramLabel = "T", defaultValue = "0.7", description = "Near-duplicate threshold, estimated Jaccard of word shingles (1 = exact only; default ${DEFAULT-VALUE}).")
         double nearDup;
 
         @Override public Integer call() throws Exception {

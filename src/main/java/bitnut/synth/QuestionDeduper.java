@@ -13,10 +13,10 @@ import java.util.Set;
  * least {@code threshold} similar to a known question's (LSH index from {@link MinHash}). "Known"
  * means stored in the dataset before the run, or accepted earlier in this run.
  *
- * <p>Example at threshold 0.7 with 2-word shingles: "what is the best way to train a puppy to sit"
- * (10 shingles) vs the same plus "down" (11 shingles, 10 shared): Jaccard 10/11 = 0.91, dropped;
- * "why do squirrels bury acorns" vs "why do squirrels bury their acorns": 3 shared of 6, 0.5,
- * kept. 1.0 turns near-duplicate detection off (exact keys only).
+ * <p>Example at threshold 0.7 with the dataset's default word shingles ({@link FlagConfig#DEFAULT}):
+ * "what is the best way to train a puppy to sit" vs the same plus "down" share 10 of 11 words
+ * (Jaccard 0.91): dropped; "why do squirrels bury acorns" vs "why do squirrels forget where they
+ * hide nuts" share 3 of 10 (0.3): kept. 1.0 turns near-duplicate detection off (exact keys only).
  */
 final class QuestionDeduper {
     enum Kind { NEW, EXACT, NEAR }

@@ -76,12 +76,12 @@ class SynthJobsTest {
                 """);
         server.scriptedReplies.add("""
                 1. What is the best way to train a puppy to sit down?
-                2. Why do squirrels bury their acorns?
+                2. Why do squirrels forget where they hide nuts?
                 """);
         QuestionJob job = new QuestionJob(ws, "q-dedupe", new QuestionJobConfig(List.of("dogs"), 2, 3, 0.7,
                 Sampling.questions(), teacher(1)), null);
         String summary = job.run(new DirectJobContext());
-        // kept: puppy/sit, squirrels bury acorns, squirrels bury THEIR acorns (Jaccard 0.5 < 0.7)
+        // kept: puppy/sit, squirrels bury acorns, squirrels forget where they hide nuts (3 of 10 words shared)
         assertTrue(summary.startsWith("3 new questions from 2 requests (1 duplicates, 1 near-duplicates"), summary);
         try (DatasetStore store = DatasetStore.open(ws)) {
             assertEquals(3, store.questionsWithoutAnswer(10).size());

@@ -135,7 +135,10 @@ public final class TeacherServer implements AutoCloseable {
 
     /** Question n: seven made-up words, so different n share almost no word pairs (no near-duplicates). */
     static String question(long n) {
-        java.util.SplittableRandom rnd = new java.util.SplittableRandom(n * 0x9E3779B97F4A7C15L + 7);
+        // mix n first: SplittableRandom seeds one golden-gamma apart give shifted copies of one stream
+        long seed = n * 0x9E3779B97F4A7C15L;
+        seed = (seed ^ (seed >>> 31)) * 0xBF58476D1CE4E5B9L;
+        java.util.SplittableRandom rnd = new java.util.SplittableRandom(seed ^ (seed >>> 29));
         StringBuilder q = new StringBuilder("How");
         for (int w = 0; w < 7; w++) {
             q.append(' ');

@@ -37,6 +37,10 @@ import java.util.stream.Stream;
         description = "Generate synthetic questions and BitNut's answers with a teacher model.",
         subcommands = {SynthCommand.Questions.class, SynthCommand.Voice.class, SynthCommand.Resume.class, SynthCommand.Runs.class})
 public final class SynthCommand implements Runnable {
+    // picocli builds every command class when the CLI starts: this makes synth runs resumable
+    // from 'bitnut tasks resume' too, not only from 'bitnut synth resume'
+    static { SynthJobs.register(); }
+
     @ParentCommand BitnutCommand root;
     @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 

@@ -77,6 +77,39 @@ class WorkbenchAppTest {
     }
 
     @Test
+    void openingAFolderThatIsNotAWorkspaceOrIsNewerShowsAClearErrorAndKeepsTheCurrentOne() throws Exception {
+        Path foreign = Files.createTempDirectory("not-a-workspace");
+        Files.writeString(foreign.resolve("notes.txt"), "hello");
+        Path newer = Files.createTempDirectory("newer-workspace");
+        Files.writeString(newer.resolve("workspace.json"), "{\"format\":\"bitnut-workspace\",\"version\":99}");
+        for (Path dir : java.util.List.of(foreign, newer)) {
+            boolean[] switched = new boolean[1];
+            robot.interact(() -> switched[0] = app.switchTo(dir, false));
+            assertFalse(switched[0]);
+            javafx.scene.control.DialogPane dialog = robot.lookup("#error-dialog").queryAs(javafx.scene.control.DialogPane.class);
+            String text = dialog.getContentText();
+            assertTrue(dir == foreign ? text.contains("is not a BitNut workspace") : text.contains("newer than this BitNut"), text);
+            robot.interact(() -> ((javafx.stage.Stage) dialog.getScene().getWindow()).close());
+            assertEquals(workspace.toRealPath(), app.services().workspace().root().toRealPath());
+        }
+    }
+
+    @Test
+    void themeSwitchIsSavedInTheSettings() throws Exception {
+        robot.interact(() -> app.setDark(true));
+        assertTrue(new SettingsStore(SettingsStore.defaultConfigDir()).get().dark());
+        assertTrue(app.stage().getScene().getStylesheets().stream().anyMatch(s -> s.endsWith("workbench-dark.css")));
+        robot.interact(() -> app.setDark(false));
+        assertFalse(new SettingsStore(SettingsStore.defaultConfigDir()).get().dark());
+    }
+
+    @Test
+    void theWindowHasTheProjectIcon() {
+        assertFalse(app.stage().getIcons().isEmpty(), "bitnut.png is on the classpath");
+        assertEquals(256, app.stage().getIcons().getFirst().getWidth());
+    }
+
+    @Test
     void theTasksViewShowsAJobsProgressAndItsCancelButtonCancels() throws Exception {
         SlowJob job = new SlowJob();
         FxJob[] item = new FxJob[1];

@@ -55,7 +55,8 @@ public final class CorpusCommand implements Runnable {
         int maxFiles;
         @Option(names = "--out", paramLabel = "DIR", description = "Target folder (default: workspace corpus/hub/<repo>).")
         Path out;
-        @Option(names = "--endpoint", paramLabel = "URL", defaultValue = "https://huggingface.co", description = "Hub base URL (default: ${DEFAULT-VALUE}).")
+        @Option(names = "--endpoint", paramLabel = "URL", defaultValue = "${env:HF_ENDPOINT:-https://huggingface.co}",
+                description = "Hub base URL (default: $HF_ENDPOINT or https://huggingface.co).")
         URI endpoint;
 
         @Override public Integer call() {

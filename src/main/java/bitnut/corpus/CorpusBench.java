@@ -81,6 +81,9 @@ public final class CorpusBench {
 
         // 2. the full shard build of the same inputs
         AtomicFiles.deleteTree(cfg.outDir());
+        System.gc();
+        long heapBeforeBuild = heap.peak;
+        heap.peak = 0;
         long t0 = System.nanoTime();
         new ShardBuilder(cfg).run(new DirectJobContext());
         double buildSecs = (System.nanoTime() - t0) / 1e9;
@@ -88,6 +91,8 @@ public final class CorpusBench {
         double build = idx.textBytes() / 1e6 / buildSecs;
         out.printf("shard build (read+encode+write+fsync): %8.2f MB/s (%.1f s, %,d tokens)%n", build, buildSecs,
                 idx.train().tokens() + idx.val().tokens());
+        out.printf("heap peak during the streaming build: %.0f MB%n", heap.peak / 1e6);
+        heap.peak = Math.max(heap.peak, heapBeforeBuild);
         out.printf("ratio build / raw ids-only = %.2f, build / raw Encoding = %.2f%n", build / rawIds, build / rawEnc);
 
         // 3. random window reads from a mapped shard, warm

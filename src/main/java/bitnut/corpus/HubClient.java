@@ -142,13 +142,22 @@ public final class HubClient {
     /** HEAD on the resolve URL without following the redirect. */
     public Resolved resolve(HubDataset ds, String path) throws IOException, InterruptedException {
         URI uri = resolveUri(ds, path);
-        HttpResponse<Void> r = send(HttpRequest.newBuilder(uri).method("HEAD", HttpRequest.BodyPublishers.noBody()),
-                HttpResponse.BodyHandlers.discarding(), ds.repo() + "/" + path);
-        HttpHeaders h = r.headers();
+        HttpResponse<Void> r;
+        HttpHeaders h;
         URI location = uri;
-        if (r.statusCode() / 100 == 3) {
-            location = uri.resolve(h.firstValue("Location")
-                    .orElseThrow(() -> new HubException("Hub redirect without Location for " + uri)));
+        for (int hops = 0; ; hops++) {
+            r = send(HttpRequest.newBuilder(uri).method("HEAD", HttpRequest.BodyPublishers.noBody()),
+                    HttpResponse.BodyHandlers.discarding(), ds.repo() + "/" + path);
+            h = r.headers();
+            if (r.statusCode() / 100 != 3) break;
+            URI from = uri;
+            location = from.resolve(h.firstValue("Location")
+                    .orElseThrow(() -> new HubException("Hub redirect without Location for " + from)));
+            // a redirect within the Hub (renamed repo, relative resolve-cache URL) is followed like
+            // huggingface_hub does; the first one to another host is the file's CDN location
+            boolean hasFileHeaders = h.firstValue("X-Linked-Etag").isPresent() || h.firstValue("ETag").isPresent();
+            if (hasFileHeaders || !isHub(location) || hops >= 5) break;
+            uri = location;
         }
         long size = h.firstValue("X-Linked-Size").or(() -> h.firstValue("Content-Length")).map(Long::parseLong).orElse(-1L);
         String etag = h.firstValue("X-Linked-Etag").or(() -> h.firstValue("ETag")).map(HubClient::unquote).orElse("");

@@ -159,9 +159,10 @@ public final class HubClient {
             if (hasFileHeaders || !isHub(location) || hops >= 5) break;
             uri = location;
         }
-        long size = h.firstValue("X-Linked-Size").or(() -> h.firstValue("Content-Length")).map(Long::parseLong).orElse(-1L);
-        String etag = h.firstValue("X-Linked-Etag").or(() -> h.firstValue("ETag")).map(HubClient::unquote).orElse("");
-        String commit = h.firstValue("X-Repo-Commit").orElse(ds.revision());
+        HttpHeaders fh = h;
+        long size = fh.firstValue("X-Linked-Size").or(() -> fh.firstValue("Content-Length")).map(Long::parseLong).orElse(-1L);
+        String etag = fh.firstValue("X-Linked-Etag").or(() -> fh.firstValue("ETag")).map(HubClient::unquote).orElse("");
+        String commit = fh.firstValue("X-Repo-Commit").orElse(ds.revision());
         return new Resolved(location, size, etag, commit);
     }
 

@@ -34,6 +34,13 @@ public final class CorpusCommand implements Runnable {
     @ParentCommand BitnutCommand root;
     @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
+    // picocli builds every command class when the CLI starts: this makes interrupted builds and
+    // downloads resumable from 'bitnut tasks resume' too (a plain rerun of the command also resumes)
+    static {
+        ShardBuilder.register();
+        HubDownloadJob.register();
+    }
+
     @Override public void run() { spec.commandLine().usage(System.out); }
 
     static Path defaultShards(Workspace ws) { return ws.corpusDir().resolve("shards"); }

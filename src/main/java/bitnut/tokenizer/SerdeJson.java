@@ -14,21 +14,44 @@ final class SerdeJson {
     /** A pre-formatted literal (e.g. Python's huge {@code model_max_length} integer). */
     record Raw(String text) { }
 
+    /** An object {@code {"token": id, ...}} written straight from a list indexed by id (no map built). */
+    record IndexObject(java.util.List<String> keys) { }
+
     private SerdeJson() { }
 
     static String write(Object value) {
         StringBuilder sb = new StringBuilder(1 << 16);
-        write(sb, value, 0);
+        try {
+            write(sb, value, 0);
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);     // a StringBuilder does not throw
+        }
         return sb.toString();
     }
 
-    private static void write(StringBuilder sb, Object v, int depth) {
+    /** Streams the JSON to {@code out} (a large vocab is never held as one string). */
+    static void write(Appendable out, Object value) throws java.io.IOException { write(out, value, 0); }
+
+    private static void write(Appendable sb, Object v, int depth) throws java.io.IOException {
         switch (v) {
             case null -> sb.append("null");
             case String s -> string(sb, s);
-            case Boolean b -> sb.append(b);
+            case Boolean b -> sb.append(b.toString());
             case Raw r -> sb.append(r.text());
-            case Number n -> sb.append(n);
+            case Number n -> sb.append(n.toString());
+            case IndexObject o -> {
+                if (o.keys().isEmpty()) { sb.append("{}"); return; }
+                sb.append("{\n");
+                for (int i = 0; i < o.keys().size(); i++) {
+                    if (i > 0) sb.append(",\n");
+                    indent(sb, depth + 1);
+                    string(sb, o.keys().get(i));
+                    sb.append(": ").append(Integer.toString(i));
+                }
+                sb.append('\n');
+                indent(sb, depth);
+                sb.append('}');
+            }
             case Map<?, ?> m -> {
                 if (m.isEmpty()) { sb.append("{}"); return; }
                 sb.append("{\n");
@@ -62,12 +85,12 @@ final class SerdeJson {
         }
     }
 
-    private static void indent(StringBuilder sb, int depth) {
+    private static void indent(Appendable sb, int depth) throws java.io.IOException {
         for (int i = 0; i < depth; i++) sb.append("  ");
     }
 
     /** serde_json's escaping: {@code \" \\ \b \f \n \r \t}, other controls as {@code \\u00xx}. */
-    static void string(StringBuilder sb, String s) {
+    static void string(Appendable sb, String s) throws java.io.IOException {
         sb.append('"');
         for (int i = 0; i < s.length(); i++) {
             char c = s.charAt(i);

@@ -25,6 +25,11 @@ public final class TokenizerFiles {
 
     /** The tokenizer.json text for a trained vocab + merges. */
     public static String tokenizerJson(List<String> vocab, List<String[]> merges, List<String> specialTokens) {
+        return SerdeJson.write(tokenizerTree(vocab, merges, specialTokens));
+    }
+
+    /** The tokenizer.json document as ordered maps and lists (vocab and merges are views, not copies). */
+    private static Map<String, Object> tokenizerTree(List<String> vocab, List<String[]> merges, List<String> specialTokens) {
         Map<String, Object> root = new LinkedHashMap<>();
         root.put("version", "1.0");
         root.put("truncation", null);
@@ -55,14 +60,10 @@ public final class TokenizerFiles {
         model.put("fuse_unk", false);
         model.put("byte_fallback", false);
         model.put("ignore_merges", false);
-        Map<String, Object> v = new LinkedHashMap<>();
-        for (int i = 0; i < vocab.size(); i++) v.put(vocab.get(i), i);
-        model.put("vocab", v);
-        List<Object> m = new ArrayList<>(merges.size());
-        for (String[] pair : merges) m.add(List.of(pair[0], pair[1]));
-        model.put("merges", m);
+        model.put("vocab", new SerdeJson.IndexObject(vocab));
+        model.put("merges", merges);                       // String[] pairs are written as 2-element arrays
         root.put("model", model);
-        return SerdeJson.write(root);
+        return root;
     }
 
     private static Map<String, Object> byteLevel(boolean decoder) {
@@ -145,7 +146,12 @@ public final class TokenizerFiles {
 
     /** Writes the three files into {@code dir} (atomic per file). */
     public static void write(Path dir, List<String> vocab, List<String[]> merges, List<String> specials) throws IOException {
-        AtomicFiles.writeString(dir.resolve(TOKENIZER_JSON), tokenizerJson(vocab, merges, specials));
+        Map<String, Object> tree = tokenizerTree(vocab, merges, specials);
+        AtomicFiles.write(dir.resolve(TOKENIZER_JSON), out -> {
+            java.io.Writer w = new java.io.BufferedWriter(new java.io.OutputStreamWriter(out, java.nio.charset.StandardCharsets.UTF_8), 1 << 16);
+            SerdeJson.write(w, tree);
+            w.flush();
+        });
         AtomicFiles.writeString(dir.resolve(CONFIG_JSON), tokenizerConfig(vocab, specials));
         AtomicFiles.writeString(dir.resolve(SPECIAL_TOKENS_JSON), specialTokensMap(specials));
     }

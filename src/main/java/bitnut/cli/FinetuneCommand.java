@@ -22,15 +22,16 @@ import java.util.concurrent.Callable;
  * Running the same command again on an existing run folder resumes it.
  */
 @Command(name = "finetune", mixinStandardHelpOptions = true,
-        description = "Finetune a pretrain checkpoint on prompt/response examples (loss on the answers and their eos).")
+        description = "Finetune a pretrain checkpoint on prompt/response examples (loss on the answers and their eos).",
+        subcommands = FinetuneCommand.Bench.class)
 public final class FinetuneCommand implements Callable<Integer> {
     @ParentCommand BitnutCommand root;
     @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
-    @Option(names = "--base", required = true, paramLabel = "CKPT",
+    @Option(names = "--base", paramLabel = "CKPT",
             description = "Pretrain checkpoint folder (config.json + model.safetensors + tokenizer.json), or a run folder: its latest checkpoint.")
     Path base;
-    @Option(names = "--data", required = true, paramLabel = "FILE",
+    @Option(names = "--data", paramLabel = "FILE",
             description = "JSONL with \"prompt\" and \"response\" per line (the Dataset stage's export).")
     Path data;
     @Option(names = "--out", paramLabel = "RUN",
@@ -70,6 +71,7 @@ public final class FinetuneCommand implements Callable<Integer> {
     }
 
     FinetuneConfig config(Workspace ws) throws IOException {
+        if (base == null || data == null) throw new IllegalArgumentException("Missing required options: --base=CKPT and --data=FILE");
         Path baseDir = resolveBase(base);
         if (!Files.isRegularFile(data)) throw new IllegalArgumentException("--data: no such file " + data);
         Path outDir = out == null
@@ -94,4 +96,35 @@ public final class FinetuneCommand implements Callable<Integer> {
     }
 
     private static <T> T or(T v, T d) { return v != null ? v : d; }
+
+    @Command(name = "bench", mixinStandardHelpOptions = true,
+            description = "Training tokens/s: finetuning (packed) vs pretraining vs padded-to-T, same model and sequence length.")
+    static final class Bench implements Callable<Integer> {
+        @Option(names = "--model", defaultValue = "bitnut-tiny", description = "Preset name or config.json (default: ${DEFAULT-VALUE}).")
+        String model;
+        @Option(names = "--batch", defaultValue = "8", description = "Rows per micro-batch (default: ${DEFAULT-VALUE}).") int batch;
+        @Option(names = "--seq-len", defaultValue = "256", description = "Positions per row (default: ${DEFAULT-VALUE}).") int seqLen;
+        @Option(names = "--steps", defaultValue = "4", description = "Steps per source per round (default: ${DEFAULT-VALUE}).") int steps;
+        @Option(names = "--rounds", defaultValue = "3", description = "Interleaved rounds (default: ${DEFAULT-VALUE}).") int rounds;
+
+        @Override public Integer call() throws IOException {
+            var cfg = bitnut.model.ModelPresets.load(model);
+            System.out.printf("model %s, B %d, T %d, %d rounds x %d steps per source, threads %s, load %s%n", cfg.summary(), batch,
+                    seqLen, rounds, steps, System.getProperty("ai.djl.pytorch.num_threads", "default"), loadAverage());
+            var r = bitnut.finetune.FinetuneBench.run(new bitnut.finetune.FinetuneBench.Options(cfg, batch, seqLen, steps, rounds, 1), System.out);
+            System.out.printf("| pretrain tok/s | finetune packed tok/s | ratio | packing fill | padded-to-T real tok/s | padded fill |%n");
+            System.out.printf("| %.0f | %.0f | %.3f | %.3f | %.0f | %.3f |%n", r.pretrainTokPerS(), r.finetuneTokPerS(), r.ratio(),
+                    r.packFill(), r.paddedTokPerS(), r.paddedFill());
+            System.out.println("load after: " + loadAverage());
+            return 0;
+        }
+
+        private static String loadAverage() {
+            try {
+                return java.nio.file.Files.readString(Path.of("/proc/loadavg")).strip();
+            } catch (IOException e) {
+                return "n/a";
+            }
+        }
+    }
 }

@@ -2,6 +2,8 @@ package bitnut.ui;
 
 import bitnut.ui.corpus.CorpusView;
 import bitnut.ui.corpus.CorpusViewModel;
+import bitnut.ui.finetune.FinetuneView;
+import bitnut.ui.finetune.FinetuneViewModel;
 import bitnut.ui.tasks.TasksView;
 import bitnut.ui.tasks.TasksViewModel;
 import bitnut.ui.tokenizer.TokenizerView;
@@ -75,7 +77,7 @@ public final class MainWindow {
         // tabs.add(new ChatView(new ChatViewModel(services)));
         tabs.add(new bitnut.ui.synth.SynthView(new bitnut.ui.synth.SynthViewModel(services)));
         // tabs.add(new DatasetView(new DatasetViewModel(services)));
-        // tabs.add(new FinetuneView(new FinetuneViewModel(services)));
+        tabs.add(new FinetuneView(new FinetuneViewModel(services)));
         return tabs;
     }
 

@@ -18,15 +18,15 @@ import java.util.Set;
  * same answer pattern ("woof ! the {thing} is a squirrel plot ."), and a word-level HuggingFace
  * tokenizer.json over exactly those words with the project's specials ({@code <pad>}=0 ... {@code <eos>}=3).
  */
-final class ToyData {
-    static final List<String> THINGS = List.of("moon", "mailman", "vacuum", "rain", "doorbell", "car", "cat", "tree",
+public final class ToyData {
+    public static final List<String> THINGS = List.of("moon", "mailman", "vacuum", "rain", "doorbell", "car", "cat", "tree",
             "bath", "park", "ball", "bird", "fence", "sofa", "shoe", "hat", "river", "snow", "bread", "clock",
             "phone", "lamp", "door", "garden", "bridge", "bus", "kite", "cloud", "star", "apple");
-    static final List<String> ASKS = List.of("what is the", "tell me about the", "why is there a", "do you like the");
+    public static final List<String> ASKS = List.of("what is the", "tell me about the", "why is there a", "do you like the");
 
     private ToyData() { }
 
-    static List<SftExample> examples() {
+    public static List<SftExample> examples() {
         List<SftExample> out = new ArrayList<>();
         int line = 0;
         for (String thing : THINGS) {
@@ -37,10 +37,10 @@ final class ToyData {
         return out;
     }
 
-    static String answer(String thing) { return "woof ! the " + thing + " is a squirrel plot ."; }
+    public static String answer(String thing) { return "woof ! the " + thing + " is a squirrel plot ."; }
 
     /** Writes the examples as the Dataset stage's export format. */
-    static Path writeJsonl(Path file, List<SftExample> examples) throws IOException {
+    public static Path writeJsonl(Path file, List<SftExample> examples) throws IOException {
         StringBuilder sb = new StringBuilder();
         for (SftExample e : examples) {
             sb.append(Json.MAPPER.writer().without(com.fasterxml.jackson.databind.SerializationFeature.INDENT_OUTPUT)
@@ -52,7 +52,7 @@ final class ToyData {
     }
 
     /** A word-level tokenizer.json covering every word of the toy set and the chat labels. */
-    static Path writeTokenizer(Path file) throws IOException {
+    public static Path writeTokenizer(Path file) throws IOException {
         Set<String> words = new LinkedHashSet<>(List.of("human:", "bitnut:", "woof", "!", "the", "is", "a", "squirrel",
                 "plot", ".", "?", "hello", "extra"));
         for (String ask : ASKS) words.addAll(List.of(ask.split(" ")));
@@ -80,10 +80,10 @@ final class ToyData {
         return file;
     }
 
-    static Random rng(long seed) { return new Random(seed); }
+    public static Random rng(long seed) { return new Random(seed); }
 
     /** A micro ternary BitNet over {@code vocab} ids: 2 layers, hidden 64 (fast enough for tests). */
-    static bitnut.model.BitNetConfig microConfig(int vocab) {
+    public static bitnut.model.BitNetConfig microConfig(int vocab) {
         return new bitnut.model.BitNetConfig(vocab, 64, 128, 2, 4, 2, "relu2", 128, 0.02, 1e-5, 10000, false, 2, 3, 0,
                 bitnut.model.BitNetConfig.Precision.TERNARY);
     }
@@ -92,7 +92,7 @@ final class ToyData {
      * A pretrain-checkpoint folder as bitnut.train.Checkpoints writes it (config.json, model.safetensors,
      * tokenizer.json), freshly initialised: the finetune tests start from it.
      */
-    static Path writeBaseCheckpoint(Path dir, long seed) throws IOException {
+    public static Path writeBaseCheckpoint(Path dir, long seed) throws IOException {
         Files.createDirectories(dir);
         Path tokFile = writeTokenizer(dir.resolve("tokenizer.json"));
         int vocab;

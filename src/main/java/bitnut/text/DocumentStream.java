@@ -263,7 +263,7 @@ public final class DocumentStream implements Iterable<Document>, Iterator<Docume
                 while ((n = reader.read(buf, 0, buf.length)) > 0) {
                     sb.append(buf, 0, n);
                     if (sb.length() > maxChars) {
-                        throw new IOException("file longer than " + maxChars + " chars; HINT: read it as lines (--txt-document line)");
+                        throw new IOException("file longer than " + maxChars + " chars as one document; HINT: read it line by line (tokenizer: --sequences lines) or split it");
                     }
                 }
                 return sb.isEmpty() ? null : new Document(sb.toString(), path(), 0);

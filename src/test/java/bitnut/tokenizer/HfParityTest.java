@@ -98,6 +98,14 @@ class HfParityTest {
         assertEquals(2082, n);
     }
 
+    /** special_tokens_map.json equals the original project's byte for byte. */
+    @Test
+    void specialTokensMapMatchesTheOriginalProjects() throws Exception {
+        Path orig = ref.resolve("../bitnut-seed/bitnut-tokenizer/special_tokens_map.json").normalize();
+        assumeTrue(Files.isRegularFile(orig), "shared tokenizer fixtures absent");
+        assertEquals(Files.readString(orig), TokenizerFiles.specialTokensMap(TokenizerConfig.DEFAULT_SPECIALS));
+    }
+
     /** Our hand-compiled scanner's classes equal HF's over every scalar value (hf_pretok_classes.tsv). */
     @Test
     void characterClassesMatchHfForEveryCodePoint() throws Exception {

@@ -19,7 +19,7 @@ final class DatasetSchema {
     private DatasetSchema() { }
 
     /** Newest schema version this code writes; a file with a higher user_version is refused. */
-    static final int VERSION = 1;
+    static final int VERSION = 2;
 
     private static final List<List<String>> MIGRATIONS = List.of(
             // 0 -> 1: initial schema
@@ -79,10 +79,35 @@ final class DatasetSchema {
                     CREATE TRIGGER examples_fts_au AFTER UPDATE OF prompt, response ON examples BEGIN
                       INSERT INTO examples_fts(examples_fts, rowid, prompt, response) VALUES ('delete', old.id, old.prompt, coalesce(old.response, ''));
                       INSERT INTO examples_fts(rowid, prompt, response) VALUES (new.id, new.prompt, coalesce(new.response, ''));
-                    END"""));
+                    END"""),
+            // 1 -> 2: the full-text index keeps no positions (detail=none): import indexes ~2x faster and the
+            // index is smaller; searches are AND-ed single words and prefixes, which need no positions
+            List.of("DROP TRIGGER examples_fts_ai", "DROP TRIGGER examples_fts_ad", "DROP TRIGGER examples_fts_au",
+                    "DROP TABLE examples_fts",
+                    """
+                    CREATE VIRTUAL TABLE examples_fts USING fts5(
+                      prompt, response, content='examples', content_rowid='id',
+                      tokenize='unicode61 remove_diacritics 2', detail=none)""",
+                    """
+                    CREATE TRIGGER examples_fts_ai AFTER INSERT ON examples BEGIN
+                      INSERT INTO examples_fts(rowid, prompt, response) VALUES (new.id, new.prompt, coalesce(new.response, ''));
+                    END""",
+                    """
+                    CREATE TRIGGER examples_fts_ad AFTER DELETE ON examples BEGIN
+                      INSERT INTO examples_fts(examples_fts, rowid, prompt, response) VALUES ('delete', old.id, old.prompt, coalesce(old.response, ''));
+                    END""",
+                    """
+                    CREATE TRIGGER examples_fts_au AFTER UPDATE OF prompt, response ON examples BEGIN
+                      INSERT INTO examples_fts(examples_fts, rowid, prompt, response) VALUES ('delete', old.id, old.prompt, coalesce(old.response, ''));
+                      INSERT INTO examples_fts(rowid, prompt, response) VALUES (new.id, new.prompt, coalesce(new.response, ''));
+                    END""",
+                    "INSERT INTO examples_fts(examples_fts) VALUES ('rebuild')"));
 
     /** Brings a writable connection's schema to {@link #VERSION}. */
-    static void migrate(Connection c, java.nio.file.Path file) throws SQLException {
+    static void migrate(Connection c, java.nio.file.Path file) throws SQLException { migrate(c, file, VERSION); }
+
+    /** Migrates up to {@code target} (tests build old files with it). */
+    static void migrate(Connection c, java.nio.file.Path file, int target) throws SQLException {
         int have = userVersion(c);
         if (have > VERSION) {
             throw new SQLException(file + " has dataset schema version " + have + ", newer than this BitNut (" + VERSION
@@ -91,7 +116,7 @@ final class DatasetSchema {
         boolean auto = c.getAutoCommit();
         c.setAutoCommit(false);
         try {
-            for (int v = have; v < VERSION; v++) {
+            for (int v = have; v < target; v++) {
                 try (Statement s = c.createStatement()) {
                     for (String sql : MIGRATIONS.get(v)) s.execute(sql);
                     s.execute("PRAGMA user_version = " + (v + 1));

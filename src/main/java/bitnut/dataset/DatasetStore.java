@@ -68,6 +68,7 @@ public final class DatasetStore implements AutoCloseable {
         cfg.setJournalMode(SQLiteConfig.JournalMode.WAL);
         cfg.setSynchronous(SQLiteConfig.SynchronousMode.FULL);
         cfg.setBusyTimeout(BUSY_TIMEOUT_MS);
+        cfg.setCacheSize(-32_768);   // 32 MiB page cache for the writer: FTS merges during imports stay in memory
         Connection c = cfg.createConnection("jdbc:sqlite:" + file.toAbsolutePath());
         try {
             DatasetSchema.migrate(c, file);
@@ -96,9 +97,9 @@ public final class DatasetStore implements AutoCloseable {
         return writer.submit(c -> {
             List<Long> ids = new ArrayList<>();
             long now = System.currentTimeMillis();
-            try (PreparedStatement ps = c.prepareStatement(INSERT)) {
+            try (PreparedStatement ps = c.prepareStatement(INSERT); PreparedStatement rev = c.prepareStatement(REVISION)) {
                 for (NewQuestion q : copy) {
-                    Long id = insert(c, ps, q.topic(), q.prompt(), null, ExampleSource.GENERATED, q.normalizedKey(),
+                    Long id = insert(rev, ps, q.topic(), q.prompt(), null, ExampleSource.GENERATED, q.normalizedKey(),
                             q.metadata(), now, "insert");
                     if (id != null) ids.add(id);
                 }
@@ -185,9 +186,9 @@ public final class DatasetStore implements AutoCloseable {
         return writer.submit(c -> {
             List<Long> ids = new ArrayList<>();
             long now = System.currentTimeMillis();
-            try (PreparedStatement ps = c.prepareStatement(INSERT)) {
+            try (PreparedStatement ps = c.prepareStatement(INSERT); PreparedStatement rev = c.prepareStatement(REVISION)) {
                 for (NewExample x : copy) {
-                    Long id = insert(c, ps, x.topic(), x.prompt(), x.response(), x.source(), x.questionKey(),
+                    Long id = insert(rev, ps, x.topic(), x.prompt(), x.response(), x.source(), x.questionKey(),
                             x.metadata(), now, x.source() == ExampleSource.IMPORTED ? "import" : "insert");
                     if (id != null) ids.add(id);
                 }
@@ -470,7 +471,7 @@ public final class DatasetStore implements AutoCloseable {
             + "question_key, original_prompt, original_response, metadata, prompt_words, response_words, created_at, updated_at, version) "
             + "VALUES (?, ?, ?, 'new', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1) ON CONFLICT (question_key) DO NOTHING RETURNING id";
 
-    private Long insert(Connection c, PreparedStatement ps, String topic, String prompt, String response,
+    private Long insert(PreparedStatement rev, PreparedStatement ps, String topic, String prompt, String response,
                         ExampleSource source, String key, Map<String, Object> metadata, long now, String action) throws SQLException {
         FlagDetector.Result fr = response == null ? FlagDetector.Result.NONE
                 : detector.detect(prompt, response, metadata, FlagSet.NONE, Map.of());
@@ -492,7 +493,7 @@ public final class DatasetStore implements AutoCloseable {
         try (ResultSet rs = ps.executeQuery()) {
             if (rs.next()) id = rs.getLong(1);
         }
-        if (id != null) appendRevision(c, id, action, now);
+        if (id != null) appendRevision(rev, id, action, now);
         return id;
     }
 
@@ -506,14 +507,20 @@ public final class DatasetStore implements AutoCloseable {
         appendRevision(c, id, "status", now);
     }
 
+    private static final String REVISION = "INSERT INTO revisions (example_id, version, prompt, response, status, action, created_at) "
+            + "SELECT id, version, prompt, response, status, ?, ? FROM examples WHERE id = ?";
+
     private static void appendRevision(Connection c, long id, String action, long now) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement("INSERT INTO revisions (example_id, version, prompt, response, status, action, created_at) "
-                + "SELECT id, version, prompt, response, status, ?, ? FROM examples WHERE id = ?")) {
-            ps.setString(1, action);
-            ps.setLong(2, now);
-            ps.setLong(3, id);
-            ps.executeUpdate();
+        try (PreparedStatement ps = c.prepareStatement(REVISION)) {
+            appendRevision(ps, id, action, now);
         }
+    }
+
+    private static void appendRevision(PreparedStatement ps, long id, String action, long now) throws SQLException {
+        ps.setString(1, action);
+        ps.setLong(2, now);
+        ps.setLong(3, id);
+        ps.executeUpdate();
     }
 
     private static Example current(Connection c, long id, long expectedVersion) throws SQLException {

@@ -5,7 +5,8 @@ import java.util.List;
 import java.util.Locale;
 
 /**
- * Turns what a user types into the search box into a safe FTS5 MATCH expression: every word is
+ * Turns what a user types into the search box into a safe FTS5 MATCH expression: every word (a run of
+ * letters and digits, so each is one FTS token: the index keeps no positions, detail=none) is
  * quoted (so FTS5 operators and punctuation in the text cannot break the query), words are AND-ed,
  * and the last word is a prefix so results update while typing.
  * Example: {@code squirrel nu} -> {@code "squirrel" "nu"*}.
@@ -20,11 +21,10 @@ public final class FullTextQuery {
         StringBuilder w = new StringBuilder();
         for (int i = 0; i <= userText.length(); i++) {
             char ch = i < userText.length() ? userText.charAt(i) : ' ';
-            if (Character.isLetterOrDigit(ch) || ch == '\'' && !w.isEmpty()) {
+            if (Character.isLetterOrDigit(ch)) {
                 w.append(ch);
             } else if (!w.isEmpty()) {
-                String t = w.toString().replaceAll("'+$", "");
-                if (!t.isEmpty()) out.add(t.toLowerCase(Locale.ROOT));
+                out.add(w.toString().toLowerCase(Locale.ROOT));
                 w.setLength(0);
             }
         }

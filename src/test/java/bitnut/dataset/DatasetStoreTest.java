@@ -151,6 +151,21 @@ class DatasetStoreTest {
         }
     }
 
+    @Test void aVersion1FileIsMigratedAndItsIndexRebuilt() throws Exception {
+        Path old = dir.resolve("v1.db");
+        try (var c = DriverManager.getConnection("jdbc:sqlite:" + old)) {
+            DatasetSchema.migrate(c, old, 1);
+            try (Statement s = c.createStatement()) {
+                s.execute("INSERT INTO examples (topic, prompt, response, source, question_key, original_prompt, created_at, updated_at) "
+                        + "VALUES ('t', 'Why do owls hoot?', 'To talk, woof.', 'imported', 'why do owls hoot', 'Why do owls hoot?', 0, 0)");
+            }
+        }
+        try (DatasetStore s = DatasetStore.open(old); var c = DriverManager.getConnection("jdbc:sqlite:" + old)) {
+            assertEquals(DatasetSchema.VERSION, DatasetSchema.userVersion(c));
+            assertEquals(1, s.ids(ExampleFilter.ALL.withSearch("owls")).length);
+        }
+    }
+
     @Test void aNewerSchemaIsRefusedWithAHint() throws Exception {
         store.close();
         try (var c = DriverManager.getConnection("jdbc:sqlite:" + dir.resolve("dataset.db")); Statement s = c.createStatement()) {

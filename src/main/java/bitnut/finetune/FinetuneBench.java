@@ -18,8 +18,8 @@ import java.util.SplittableRandom;
 /**
  * Benchmark: training tokens/s of finetuning (packed chat examples: loss mask, block-diagonal
  * attention, per-example positions) against pretraining (plain causal windows) on the same model,
- * micro-batch and sequence length, in one process, interleaved round by round so machine load hits
- * both alike. A third column shows the original project's layout (one example per row padded to T)
+ * micro-batch and sequence length, in one process, interleaved step by step so machine load hits
+ * all alike. A third column shows the original project's layout (one example per row padded to T)
  * counted in real tokens: the compute that packing saves. Results go to docs/benchmarks.md "Finetune".
  *
  * <p>Examples are synthetic token ids with chat-like lengths (prompt 8-40, answer 16-200 tokens), so
@@ -66,8 +66,8 @@ public final class FinetuneBench {
             BatchSource[] sources = {pretrain, packed, padded};
             for (BatchSource s : sources) trainer.trainStep(s);   // warm-up: libtorch allocations, JIT
             for (int round = 0; round < o.rounds(); round++) {
-                for (int k = 0; k < 3; k++) {
-                    for (int i = 0; i < o.stepsPerRound(); i++) {
+                for (int i = 0; i < o.stepsPerRound(); i++) {
+                    for (int k = 0; k < 3; k++) {   // one step of each source in turn: load drifts hit all three
                         Counting c = new Counting(sources[k]);
                         Trainer.StepStats s = trainer.trainStep(c);
                         time[k] += s.seconds();

@@ -28,6 +28,10 @@ public final class FinetuneCommand implements Callable<Integer> {
     @ParentCommand BitnutCommand root;
     @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
+    // picocli builds every command class at CLI start: interrupted finetune runs become resumable
+    // from 'bitnut tasks resume' too (rerunning the same command also resumes)
+    static { FinetuneJob.register(); }
+
     @Option(names = "--base", paramLabel = "CKPT",
             description = "Pretrain checkpoint folder (config.json + model.safetensors + tokenizer.json), or a run folder: its latest checkpoint.")
     Path base;
@@ -66,7 +70,6 @@ public final class FinetuneCommand implements Callable<Integer> {
         } catch (IllegalArgumentException e) {
             throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
         }
-        FinetuneJob.register();
         return CliJobRunner.run(new FinetuneJob(c));
     }
 

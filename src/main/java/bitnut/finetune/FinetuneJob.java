@@ -82,6 +82,9 @@ public final class FinetuneJob implements Job {
             throw new IOException("No " + Checkpoints.CONFIG + " in " + config.base()
                     + ". HINT: --base takes a pretrain checkpoint folder such as workspace/pretrain/<run>/checkpoints/step-0001000.");
         }
+        if (!Files.isRegularFile(config.base().resolve(Checkpoints.MODEL))) {
+            throw new IOException("No " + Checkpoints.MODEL + " in " + config.base() + ". HINT: --base takes a checkpoint folder written by 'bitnut pretrain'.");
+        }
         BitNetConfig modelConfig = BitNetConfig.read(baseConfig);
         try (ChatTokenizer tok = ChatTokenizer.load(config.base())) {
             if (tok.vocabSize() > modelConfig.vocabSize()) {

@@ -1,6 +1,5 @@
 package bitnut.cli;
 
-import bitnut.corpus.CorpusBench;
 import bitnut.corpus.CorpusBuildConfig;
 import bitnut.corpus.CorpusStats;
 import bitnut.corpus.CorpusTokenizer;
@@ -16,20 +15,19 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParentCommand;
 
 import java.net.URI;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
 
 /**
  * {@code bitnut corpus ...}: the Corpus stage on the command line: download a Hub dataset, build
- * token shards, show a shard folder's statistics, benchmark the pipeline. Defaults live in the
+ * token shards, show a shard folder's statistics ({@code bitnut bench corpus} measures it). Defaults live in the
  * workspace: downloads in {@code corpus/hub/}, shards in {@code corpus/shards/}, the tokenizer from
  * {@code tokenizer/}.
  */
 @Command(name = "corpus", mixinStandardHelpOptions = true,
         description = "Download text, build token shards for pretraining, inspect them.",
-        subcommands = {CorpusCommand.Download.class, CorpusCommand.Build.class, CorpusCommand.Stats.class, CorpusCommand.Bench.class})
+        subcommands = {CorpusCommand.Download.class, CorpusCommand.Build.class, CorpusCommand.Stats.class})
 public final class CorpusCommand implements Runnable {
     @ParentCommand BitnutCommand root;
     @CommandLine.Spec CommandLine.Model.CommandSpec spec;
@@ -124,29 +122,6 @@ public final class CorpusCommand implements Runnable {
                 System.err.println("error: " + e.getMessage());
                 return 1;
             }
-        }
-    }
-
-    @Command(name = "bench", mixinStandardHelpOptions = true,
-            description = "Measure shard-build MB/s against raw DJL encoding on the same text, and random window reads.")
-    static final class Bench implements Callable<Integer> {
-        @ParentCommand CorpusCommand parent;
-        @Option(names = "--input", required = true, arity = "1..*", paramLabel = "PATH") List<String> inputs;
-        @Option(names = "--tokenizer", paramLabel = "DIR") Path tokenizer;
-        @Option(names = "--field", defaultValue = "text") String field;
-        @Option(names = "--threads", defaultValue = "2") int threads;
-        @Option(names = "--max-documents", defaultValue = "0") long maxDocuments;
-        @Option(names = "--shard-mb", defaultValue = "256", description = "Synthetic shard size for window reads (default: ${DEFAULT-VALUE}).") long shardMb;
-        @Option(names = "--batch", defaultValue = "64") int batch;
-        @Option(names = "--context", defaultValue = "1024") int context;
-        @Option(names = "--read-seconds", defaultValue = "5") double readSeconds;
-
-        @Override public Integer call() throws Exception {
-            Workspace ws = parent.root.workspace();
-            Path tok = tokenizer != null ? tokenizer : CorpusTokenizer.findIn(ws.tokenizerDir());
-            Path work = Files.createTempDirectory(ws.corpusDir(), "bench-");
-            CorpusBench.run(new CorpusBench.Options(inputs, field, tok, work, threads, maxDocuments, shardMb, batch, context, readSeconds), System.out);
-            return 0;
         }
     }
 }

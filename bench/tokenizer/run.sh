@@ -23,7 +23,7 @@ measure() {  # name, command...
 }
 [ -n "${SKIP_HF:-}" ] || RAYON_NUM_THREADS=$threads measure hf node "$bench/hf_train.js" "$work/hf.json" "$corpus"
 # A JVM grows its heap to -Xmx before collecting: cap it near the live set (distinct words + merge
-# heap; 24m runs out of memory on the 60 MB corpus), use the serial GC and C1 only (C2's compile
+# heap; 22m runs out of memory on the 60 MB corpus, 24m fits), use the serial GC and C1 only (C2's compile
 # time and arenas cost more than they save in a 10 s run), one malloc arena.
 jvm="-Xmx28m -Xmn3m -XX:-UseParallelGC -XX:+UseSerialGC -XX:TieredStopAtLevel=1 -XX:+UseCompactObjectHeaders"
 jvm="$jvm -Xshare:off -XX:ReservedCodeCacheSize=16m -Xss512k -XX:CICompilerCount=1"

@@ -38,7 +38,7 @@ public final class DocumentStream implements Iterable<Document>, Iterator<Docume
     private Document pending;
     private Document lineSource;          // a document being split into lines (SequenceUnit.LINES)
     private int lineOffset;
-    private long delivered;
+    private long documentsRead;           // documents taken from files: what maxDocuments limits
     private Connection duck;
     private boolean closed;
 
@@ -78,15 +78,17 @@ public final class DocumentStream implements Iterable<Document>, Iterator<Docume
     }
 
     private Document advance() {
-        if (closed || (opts.maxDocuments() > 0 && delivered >= opts.maxDocuments())) return null;
+        if (closed) return null;
         while (true) {
             if (lineSource != null) {
                 Document line = nextLineOf(lineSource);
                 if (line != null) return deliver(line);
                 lineSource = null;
             }
+            if (opts.maxDocuments() > 0 && documentsRead >= opts.maxDocuments()) return null;
             Document d = nextFromFiles();
             if (d == null) return null;
+            documentsRead++;
             if (unit == SequenceUnit.LINES && !current.yieldsLines()) {
                 lineSource = d;
                 lineOffset = 0;
@@ -97,7 +99,6 @@ public final class DocumentStream implements Iterable<Document>, Iterator<Docume
     }
 
     private Document deliver(Document d) {
-        delivered++;
         report.text(utf8Length(d.text()));
         return d;
     }

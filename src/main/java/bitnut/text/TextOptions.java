@@ -5,7 +5,8 @@ package bitnut.text;
  *
  * @param field         JSONL field / Parquet column holding the text (typical: "text")
  * @param txtDocument   what one document of a plain-text file is: the whole file, or one line
- * @param maxDocuments  stop after this many documents (or sequences); 0 = no limit
+ * @param maxDocuments  stop after this many documents; 0 = no limit. A document split into line
+ *                      sequences counts once; a line of a .txt read line by line counts as one
  * @param maxDocumentChars a document longer than this (in UTF-16 chars) is reported and skipped,
  *                      so one runaway line cannot exhaust the heap (typical: 64 Mi)
  */

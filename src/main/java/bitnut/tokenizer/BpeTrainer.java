@@ -27,17 +27,36 @@ public final class BpeTrainer {
 
     /** What training produced. {@code vocab} is indexed by id; merges are in rank order. */
     public record Result(List<String> vocab, List<String[]> merges, int specials, int alphabetSize,
-                         long distinctWords, long pairsInitial) { }
+                         long distinctWords, long pairsInitial, long pairsTotal) { }
 
     private BpeTrainer() { }
 
-    /** Heap entry: HF's {@code Merge { pair, count, pos }}. */
+    /**
+     * Heap entry: HF's {@code Merge { pair, count, pos }}. The word indices of {@code pos} are
+     * ascending (built by scanning words in order), so they are stored as varint deltas: most
+     * entries never get merged and stay in the heap, and their positions are the trainer's largest
+     * live structure (1-2 bytes per position instead of 4; HF's HashSet needs ~16).
+     */
     private static final class Entry {
         final long pair;
         int count;
-        final int[] pos;
+        final byte[] pos;
 
-        Entry(long pair, int count, int[] pos) { this.pair = pair; this.count = count; this.pos = pos; }
+        Entry(long pair, int count, byte[] pos) { this.pair = pair; this.count = count; this.pos = pos; }
+    }
+
+    /** Ascending ints as varint deltas. */
+    static byte[] encodePositions(int[] a, int n) {
+        byte[] out = new byte[n * 5];
+        int o = 0, prev = 0;
+        for (int i = 0; i < n; i++) {
+            int d = a[i] - prev;
+            if (d < 0) throw new IllegalStateException("positions not ascending");
+            prev = a[i];
+            while ((d & ~0x7F) != 0) { out[o++] = (byte) ((d & 0x7F) | 0x80); d >>>= 7; }
+            out[o++] = (byte) d;
+        }
+        return Arrays.copyOf(out, o);
     }
 
     static long pack(int a, int b) { return ((long) a << 32) | (b & 0xFFFFFFFFL); }
@@ -144,7 +163,11 @@ public final class BpeTrainer {
 
             // Word.merge on every word that held the pair; s[out-1] is the current (maybe merged) symbol
             upd.begin();
-            for (int w : top.pos) {
+            byte[] posBytes = top.pos;
+            for (int pi = 0, w = 0; pi < posBytes.length; ) {
+                int d = 0, shift = 0, by;
+                do { by = posBytes[pi++]; d |= (by & 0x7F) << shift; shift += 7; } while ((by & 0x80) != 0);
+                w += d;
                 int c = wc[w];
                 int st = wStart[w], end = st + wLen[w];
                 int r = st, out = st;
@@ -170,7 +193,7 @@ public final class BpeTrainer {
             }
             for (int u = 0; u < upd.n; u++) {               // push every new pair whose total is > 0
                 int q = upd.pair[u];
-                if (pairs.count[q] > 0) heap.add(new Entry(pairs.key[q], pairs.count[q], upd.pos[u].toArray()));
+                if (pairs.count[q] > 0) heap.add(new Entry(pairs.key[q], pairs.count[q], encodePositions(upd.pos[u].array(), upd.pos[u].size())));
             }
 
             if ((merges.size() & 63) == 0) {
@@ -192,7 +215,7 @@ public final class BpeTrainer {
             int[] m = merges.get(i);
             if (lastRank.get(pack(m[0], m[1])) == i) out.add(new String[] {vocab.get(m[0]), vocab.get(m[1])});
         }
-        return new Result(List.copyOf(vocab), out, specials, alphabetSize, distinct[0], pairsInitial);
+        return new Result(List.copyOf(vocab), out, specials, alphabetSize, distinct[0], pairsInitial, pairs.size);
     }
 
     /**
@@ -262,8 +285,8 @@ public final class BpeTrainer {
             if (l.size() == 0 || l.last() != w) l.add(w);
         }
 
-        int[] takePositions(int p) {
-            int[] a = pos[p] == null ? new int[0] : pos[p].toArray();
+        byte[] takePositions(int p) {
+            byte[] a = pos[p] == null ? new byte[0] : encodePositions(pos[p].array(), pos[p].size());
             pos[p] = null;
             return a;
         }

@@ -99,8 +99,8 @@ public final class TrainTokenizerJob implements Job {
         BpeTrainer.Result r = BpeTrainer.train(counts.words(), config.vocabSize(), config.minFrequency(),
                 config.specialTokens(), config.byteAlphabet(), ctx);
         phases.add(t.done());
-        ctx.log(String.format("vocab %d = %d specials + %d alphabet + %d merges", r.vocab().size(), r.specials(),
-                r.alphabetSize(), r.merges().size()));
+        ctx.log(String.format("vocab %d = %d specials + %d alphabet + %d merges; %,d distinct pairs (%,d at the start)",
+                r.vocab().size(), r.specials(), r.alphabetSize(), r.merges().size(), r.pairsTotal(), r.pairsInitial()));
         ctx.checkpoint();
 
         ctx.progress(0.99, "writing files");

@@ -84,6 +84,10 @@ class TextSourcesTest {
         try (DocumentStream s = TextSources.openSequences(List.of(j.toString()), TextOptions.defaults(), SequenceUnit.LINES)) {
             assertEquals(List.of("alpha\n", "beta", "gamma 🐿️"), texts(s));
         }
+        // max documents counts documents, not the lines they are split into
+        try (DocumentStream s = TextSources.openSequences(List.of(j.toString()), TextOptions.defaults().withMaxDocuments(1), SequenceUnit.LINES)) {
+            assertEquals(List.of("alpha\n", "beta"), texts(s));
+        }
         try (DocumentStream s = TextSources.open(List.of(j.toString()), TextOptions.defaults().withField("body"))) {
             assertEquals(List.of("no text field"), texts(s));
         }

@@ -55,8 +55,29 @@ class WorkbenchAppTest {
         workspace = Files.createTempDirectory("bitnut-ui-ws");
         System.setProperty("bitnut.workspace", workspace.toString());
         System.setProperty("bitnut.config.dir", Files.createTempDirectory("bitnut-ui-config").toString());
+        writeHistoryOfACrashedRun(workspace);
         FxToolkit.registerPrimaryStage();
         app = (WorkbenchApp) FxToolkit.setupApplication(WorkbenchApp::new);
+    }
+
+    static final String CRASHED_ID = "20260101-000000-test-ui-resumable-0001";
+
+    /** The history an earlier process left when it died mid-job: record RUNNING, owner gone. */
+    static void writeHistoryOfACrashedRun(Path ws) throws Exception {
+        Process gone = new ProcessBuilder("true").start();
+        gone.waitFor();
+        bitnut.common.JobKinds.register("test.ui.resumable", (root, spec) -> new Job() {
+            public String kind() { return "test.ui.resumable"; }
+            public String title() { return "Resumable test job (resumed)"; }
+            public Lane lane() { return Lane.CPU; }
+            public String run(JobContext ctx) { ctx.log("resumed at step " + spec.get("step")); return "resumed ok"; }
+        });
+        bitnut.common.JobHistory h = new bitnut.common.JobHistory(ws.resolve("tasks"));
+        long t = System.currentTimeMillis() - 60_000;
+        h.save(new bitnut.common.JobRecord(CRASHED_ID, "test.ui.resumable", "Resumable test job", Lane.DEVICE,
+                JobState.RUNNING, false, java.util.Map.of("step", 2), t, t, 0, 0.4, "step 2", null, null,
+                gone.pid(), 0, null, null));
+        try (var log = h.openLog(CRASHED_ID)) { log.write("line before the crash\n"); }
     }
 
     @AfterAll
@@ -107,6 +128,51 @@ class WorkbenchAppTest {
     void theWindowHasTheProjectIcon() {
         assertFalse(app.stage().getIcons().isEmpty(), "bitnut.png is on the classpath");
         assertEquals(256, app.stage().getIcons().getFirst().getWidth());
+    }
+
+    @Test
+    void aJobOfACrashedRunShowsInterruptedWithItsLogAndResumeContinuesIt() throws Exception {
+        FxJob old = app.services().jobs().jobs().stream()
+                .filter(j -> j.handle().id().equals(CRASHED_ID)).findFirst().orElseThrow();
+        assertEquals(JobState.INTERRUPTED, old.getJobState());
+        assertTrue(old.resumableProperty().get());
+        @SuppressWarnings("unchecked")
+        TableView<FxJob> table = robot.lookup("#tasks-table").queryAs(TableView.class);
+        robot.interact(() -> { app.mainWindow().select("Tasks"); table.getSelectionModel().select(old); });
+        assertEquals(java.util.List.of("line before the crash"), old.log());
+        Label outcome = robot.lookup("#tasks-outcome").queryAs(Label.class);
+        assertTrue(outcome.getText().startsWith("Interrupted: the process running it ended"), outcome.getText());
+        robot.clickOn("#tasks-resume");
+        FxJob next = app.mainWindow().tasksView().model().selectedProperty().get();
+        WaitForAsyncUtils.waitFor(10, TimeUnit.SECONDS, () -> next.getJobState() == JobState.SUCCEEDED);
+        assertEquals("resumed ok", next.getValue());
+        assertEquals(CRASHED_ID, next.handle().resumedFrom());
+        assertFalse(old.resumableProperty().get(), "an interrupted job is resumed once");
+    }
+
+    @Test
+    void queuedDeviceJobsShowTheirPositionAndMoveUp() throws Exception {
+        SlowJob blocker = new SlowJob();
+        SlowJob a = new SlowJob(), b = new SlowJob();
+        FxJob[] items = new FxJob[3];
+        robot.interact(() -> {
+            app.mainWindow().select("Tasks");
+            items[0] = app.services().jobs().submit(blocker);
+            items[1] = app.services().jobs().submit(a);
+            items[2] = app.services().jobs().submit(b);
+        });
+        WaitForAsyncUtils.waitFor(10, TimeUnit.SECONDS, () -> items[0].getJobState() == JobState.RUNNING
+                && items[2].queuePositionProperty().get() == 2);
+        @SuppressWarnings("unchecked")
+        TableView<FxJob> table = robot.lookup("#tasks-table").queryAs(TableView.class);
+        robot.interact(() -> table.getSelectionModel().select(items[2]));
+        robot.clickOn("#tasks-up");
+        WaitForAsyncUtils.waitFor(5, TimeUnit.SECONDS, () -> items[2].queuePositionProperty().get() == 1);
+        assertEquals(java.util.List.of(items[2].handle(), items[1].handle()), app.services().executor().queued(Lane.DEVICE));
+        assertEquals("queued #1", bitnut.ui.tasks.TasksViewModel.stateText(items[2]));
+        assertEquals("queued #2", bitnut.ui.tasks.TasksViewModel.stateText(items[1]));
+        for (FxJob j : items) j.handle().cancel();
+        for (FxJob j : items) assertEquals(JobState.CANCELLED, j.handle().await(10, TimeUnit.SECONDS));
     }
 
     @Test

@@ -64,7 +64,11 @@ public final class TasksView implements WorkbenchTab {
         table.getColumns().add(column("ETA", 80, FxJob::etaProperty));
         table.getColumns().add(column("Lane", 70, j -> new ReadOnlyStringWrapper(j.handle().lane().name().toLowerCase())));
         table.getColumns().add(column("Submitted", 120, j -> new ReadOnlyStringWrapper(TIME.format(Instant.ofEpochMilli(j.handle().submittedAt())))));
-        model.selectedProperty().bind(table.getSelectionModel().selectedItemProperty());
+        // selection both ways: the user picks a row; the model picks a job (e.g. the one Resume started)
+        table.getSelectionModel().selectedItemProperty().addListener((o, a, j) -> model.selectedProperty().set(j));
+        model.selectedProperty().addListener((o, a, j) -> {
+            if (j != null && table.getSelectionModel().getSelectedItem() != j) table.getSelectionModel().select(j);
+        });
         model.selectedProperty().addListener((o, a, j) -> showDetails(j));
 
         Button cancel = button("Cancel", "tasks-cancel", model::cancel);

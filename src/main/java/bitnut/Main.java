@@ -10,6 +10,7 @@ public final class Main {
     private Main() { }
 
     public static void main(String[] args) {
+        ResumableJobs.registerAll();
         if (args.length == 0) {
             bitnut.ui.WorkbenchApp.launchApp(args);
             return;

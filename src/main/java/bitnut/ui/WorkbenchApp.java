@@ -44,6 +44,7 @@ public final class WorkbenchApp extends Application implements MainWindow.Shell 
 
     @Override public void start(Stage primary) {
         this.stage = primary;
+        bitnut.ResumableJobs.registerAll(); // before the history is read: Resume must know every kind
         settings = new SettingsStore(SettingsStore.defaultConfigDir());
         stage.setTitle("BitNut Workbench");
         Image icon = icon();

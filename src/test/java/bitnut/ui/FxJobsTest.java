@@ -121,6 +121,38 @@ class FxJobsTest {
         assertTrue(callFx(() -> job.log().size()) <= FxJob.UI_LOG_LINES);
     }
 
+    /**
+     * Benchmark, not a test (runs only with -Dbitnut.bench=true): the same flood delivered the naive
+     * way, one Platform.runLater per event, beside the adapter, in one run. Prints both lines.
+     */
+    @Test
+    void benchAdapterVersusOneRunLaterPerEvent() throws Exception {
+        org.junit.jupiter.api.Assumptions.assumeTrue(Boolean.getBoolean("bitnut.bench"), "benchmark: -Dbitnut.bench=true");
+        aJobFloodingEventsKeepsTheFxThreadResponsiveAndDrainsAtTenHertz();
+        AtomicLong emitted = new AtomicLong();
+        AtomicLong applied = new AtomicLong();
+        bitnut.common.JobHandle h = executor.submit(new FloodJob(20_000, 3000, emitted));
+        h.addListener(new bitnut.common.JobListener() {
+            @Override public void progress(bitnut.common.JobHandle j) { Platform.runLater(applied::incrementAndGet); }
+            @Override public void metric(bitnut.common.JobHandle j, String n, double x, double y) { Platform.runLater(applied::incrementAndGet); }
+            @Override public void log(bitnut.common.JobHandle j, String line) { Platform.runLater(applied::incrementAndGet); }
+        });
+        long t0 = System.nanoTime();
+        List<Long> latenciesMs = new ArrayList<>();
+        while (h.state() != JobState.SUCCEEDED && System.nanoTime() - t0 < 60_000_000_000L) {
+            long sent = System.nanoTime();
+            CompletableFuture<Long> ran = new CompletableFuture<>();
+            Platform.runLater(() -> ran.complete(System.nanoTime()));
+            latenciesMs.add((ran.get(60, TimeUnit.SECONDS) - sent) / 1_000_000L);
+            Thread.sleep(20);
+        }
+        double elapsed = (System.nanoTime() - t0) / 1e9;
+        latenciesMs.sort(null);
+        System.out.printf("FxJobsBench naive: %d metric events in %.1f s = %.0f/s; %d runLater calls; FX runLater latency p50 %d ms, max %d ms (load %s)%n",
+                emitted.get(), elapsed, emitted.get() / elapsed, applied.get(), latenciesMs.get(latenciesMs.size() / 2),
+                latenciesMs.getLast(), java.lang.management.ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage());
+    }
+
     static <T> T callFx(java.util.concurrent.Callable<T> c) throws Exception {
         CompletableFuture<T> f = new CompletableFuture<>();
         Platform.runLater(() -> {

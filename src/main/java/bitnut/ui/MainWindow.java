@@ -76,7 +76,7 @@ public final class MainWindow {
         // tabs.add(new PretrainView(new PretrainViewModel(services)));
         // tabs.add(new ChatView(new ChatViewModel(services)));
         tabs.add(new bitnut.ui.synth.SynthView(new bitnut.ui.synth.SynthViewModel(services)));
-        // tabs.add(new DatasetView(new DatasetViewModel(services)));
+        tabs.add(new bitnut.ui.dataset.DatasetView(new bitnut.ui.dataset.DatasetViewModel(services)));
         tabs.add(new FinetuneView(new FinetuneViewModel(services)));
         return tabs;
     }

@@ -1,0 +1,69 @@
+package bitnut.ui.dataset;
+
+import bitnut.dataset.DatasetStats;
+import bitnut.dataset.Flag;
+import javafx.scene.Node;
+import javafx.scene.chart.BarChart;
+import javafx.scene.chart.CategoryAxis;
+import javafx.scene.chart.NumberAxis;
+import javafx.scene.chart.XYChart;
+import javafx.scene.control.ScrollPane;
+import javafx.scene.layout.VBox;
+
+/**
+ * The Dataset tab's charts over the rows matching the current filter: examples per topic, status
+ * counts, response length histogram, flag counts. Plain JavaFX bar charts (categorical data; the
+ * live line charts of training use ChartFX). Animation is off: they redraw on every filter change.
+ */
+final class DatasetCharts {
+    private final BarChart<String, Number> topics = chart("Examples per topic", "dataset-chart-topics");
+    private final BarChart<String, Number> status = chart("Status", "dataset-chart-status");
+    private final BarChart<String, Number> lengths = chart("Response length (words)", "dataset-chart-lengths");
+    private final BarChart<String, Number> flags = chart("Flags", "dataset-chart-flags");
+    private final ScrollPane node;
+
+    DatasetCharts() {
+        topics.setPrefHeight(260);
+        VBox box = new VBox(8, status, flags, lengths, topics);
+        node = new ScrollPane(box);
+        node.setFitToWidth(true);
+    }
+
+    Node node() { return node; }
+
+    private static BarChart<String, Number> chart(String title, String id) {
+        BarChart<String, Number> c = new BarChart<>(new CategoryAxis(), new NumberAxis());
+        c.setTitle(title);
+        c.setId(id);
+        c.setAnimated(false);
+        c.setLegendVisible(false);
+        c.setPrefHeight(200);
+        return c;
+    }
+
+    void show(DatasetStats s) {
+        XYChart.Series<String, Number> t = new XYChart.Series<>();
+        s.perTopic().forEach((k, v) -> t.getData().add(new XYChart.Data<>(k, v)));
+        topics.getData().setAll(java.util.List.of(t));
+        XYChart.Series<String, Number> st = new XYChart.Series<>();
+        s.perStatus().forEach((k, v) -> st.getData().add(new XYChart.Data<>(k.dbName(), v)));
+        status.getData().setAll(java.util.List.of(st));
+        XYChart.Series<String, Number> f = new XYChart.Series<>();
+        for (Flag fl : Flag.values()) f.getData().add(new XYChart.Data<>(fl.label, s.perFlag().getOrDefault(fl, 0L)));
+        flags.getData().setAll(java.util.List.of(f));
+        XYChart.Series<String, Number> h = new XYChart.Series<>();
+        long[] hist = s.lengthHistogram();
+        for (int i = 0; i < hist.length; i++) {
+            int lo = i * DatasetStats.BUCKET_WORDS;
+            h.getData().add(new XYChart.Data<>(i == hist.length - 1 ? lo + "+" : Integer.toString(lo), hist[i]));
+        }
+        lengths.getData().setAll(java.util.List.of(h));
+    }
+
+    /** Total of the status chart's bars (tests read the chart, not the model). */
+    long statusTotal() {
+        long n = 0;
+        for (var d : status.getData().getFirst().getData()) n += d.getYValue().longValue();
+        return n;
+    }
+}

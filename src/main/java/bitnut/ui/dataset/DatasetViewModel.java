@@ -1,0 +1,374 @@
+package bitnut.ui.dataset;
+
+import bitnut.common.Job;
+import bitnut.dataset.DatasetExportJob;
+import bitnut.dataset.DatasetFormat;
+import bitnut.dataset.DatasetImportJob;
+import bitnut.dataset.DatasetStats;
+import bitnut.dataset.DatasetStore;
+import bitnut.dataset.Example;
+import bitnut.dataset.ExampleFilter;
+import bitnut.dataset.ExampleSource;
+import bitnut.dataset.ExampleStatus;
+import bitnut.dataset.Flag;
+import bitnut.dataset.FlagConfig;
+import bitnut.dataset.FlagJob;
+import bitnut.dataset.FullTextQuery;
+import bitnut.dataset.Revision;
+import bitnut.dataset.VersionConflictException;
+import bitnut.dataset.WordDiff;
+import bitnut.ui.AppServices;
+import bitnut.ui.FxJob;
+import javafx.animation.PauseTransition;
+import javafx.application.Platform;
+import javafx.beans.property.BooleanProperty;
+import javafx.beans.property.IntegerProperty;
+import javafx.beans.property.ObjectProperty;
+import javafx.beans.property.SimpleBooleanProperty;
+import javafx.beans.property.SimpleIntegerProperty;
+import javafx.beans.property.SimpleObjectProperty;
+import javafx.beans.property.SimpleStringProperty;
+import javafx.beans.property.StringProperty;
+import javafx.collections.FXCollections;
+import javafx.collections.ObservableList;
+import javafx.util.Duration;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.function.Supplier;
+
+/**
+ * The Dataset tab's state and commands (properties first, then commands). The table holds one
+ * light {@link Row} per matching example; the example behind a row is loaded in pages of
+ * {@link #PAGE} from SQLite on a background thread when the row first becomes visible, so 100k rows
+ * cost 100k small objects and a few page queries. Every change goes through an undoable
+ * {@link DatasetCommand}. Reads never run on the FX thread; results are applied with runLater and
+ * dropped when a newer query superseded them (generation counter).
+ */
+public final class DatasetViewModel {
+    public static final int PAGE = 200;
+
+    /** One table row: its position and, once loaded, its example. */
+    public static final class Row {
+        final int index;
+        final ObjectProperty<Example> example = new SimpleObjectProperty<>();
+
+        Row(int index) { this.index = index; }
+
+        public int index() { return index; }
+
+        public ObjectProperty<Example> exampleProperty() { return example; }
+    }
+
+    private final AppServices services;
+    private final DatasetStore store;
+    private final ExecutorService reader = Executors.newSingleThreadExecutor(r -> {
+        Thread t = new Thread(r, "dataset-ui-reader");
+        t.setDaemon(true);
+        return t;
+    });
+    private final UndoStack undo = new UndoStack();
+
+    // ---- filter properties
+    private final ObjectProperty<String> topic = new SimpleObjectProperty<>();
+    private final ObjectProperty<ExampleStatus> status = new SimpleObjectProperty<>();
+    private final ObjectProperty<ExampleSource> source = new SimpleObjectProperty<>();
+    private final ObjectProperty<Flag> flag = new SimpleObjectProperty<>();
+    private final ObjectProperty<Integer> minWords = new SimpleObjectProperty<>();
+    private final ObjectProperty<Integer> maxWords = new SimpleObjectProperty<>();
+    private final StringProperty search = new SimpleStringProperty("");
+    // ---- results
+    private final ObservableList<Row> rows = FXCollections.observableArrayList();
+    private final IntegerProperty rowCount = new SimpleIntegerProperty();
+    private final ObservableList<String> topics = FXCollections.observableArrayList();
+    private final ObjectProperty<DatasetStats> stats = new SimpleObjectProperty<>();
+    // ---- the selected example
+    private final ObjectProperty<Example> selected = new SimpleObjectProperty<>();
+    private final StringProperty editPrompt = new SimpleStringProperty("");
+    private final StringProperty editResponse = new SimpleStringProperty("");
+    private final ObservableList<WordDiff.Piece> responseDiff = FXCollections.observableArrayList();
+    private final ObservableList<Revision> history = FXCollections.observableArrayList();
+    // ---- status line and undo state
+    private final StringProperty message = new SimpleStringProperty("");
+    private final BooleanProperty canUndo = new SimpleBooleanProperty();
+    private final BooleanProperty canRedo = new SimpleBooleanProperty();
+    private final StringProperty undoText = new SimpleStringProperty("Undo");
+    private final StringProperty redoText = new SimpleStringProperty("Redo");
+    private final BooleanProperty busy = new SimpleBooleanProperty();
+
+    private long[] ids = new long[0];
+    private ExampleFilter shownFilter = ExampleFilter.ALL;
+    private int generation;
+    private final Set<Integer> requestedPages = new HashSet<>();
+    private final PauseTransition searchDebounce = new PauseTransition(Duration.millis(250));
+
+    public DatasetViewModel(AppServices services) {
+        this.services = services;
+        try {
+            this.store = DatasetStore.open(services.workspace());
+        } catch (java.sql.SQLException e) {
+            throw new IllegalStateException("cannot open the dataset: " + e.getMessage(), e);
+        }
+        searchDebounce.setOnFinished(e -> refresh());
+        search.addListener((o, a, b) -> searchDebounce.playFromStart());
+        for (var p : List.of(topic, status, source, flag, minWords, maxWords)) p.addListener((o, a, b) -> refresh());
+        editResponse.addListener((o, a, b) -> updateDiff());
+        refresh();
+    }
+
+    // ---------------------------------------------------------------- properties
+    public ObjectProperty<String> topicProperty() { return topic; }
+    public ObjectProperty<ExampleStatus> statusProperty() { return status; }
+    public ObjectProperty<ExampleSource> sourceProperty() { return source; }
+    public ObjectProperty<Flag> flagProperty() { return flag; }
+    public ObjectProperty<Integer> minWordsProperty() { return minWords; }
+    public ObjectProperty<Integer> maxWordsProperty() { return maxWords; }
+    public StringProperty searchProperty() { return search; }
+    public ObservableList<Row> rows() { return rows; }
+    public IntegerProperty rowCountProperty() { return rowCount; }
+    public ObservableList<String> topics() { return topics; }
+    public ObjectProperty<DatasetStats> statsProperty() { return stats; }
+    public ObjectProperty<Example> selectedProperty() { return selected; }
+    public StringProperty editPromptProperty() { return editPrompt; }
+    public StringProperty editResponseProperty() { return editResponse; }
+    public ObservableList<WordDiff.Piece> responseDiff() { return responseDiff; }
+    public ObservableList<Revision> history() { return history; }
+    public StringProperty messageProperty() { return message; }
+    public BooleanProperty canUndoProperty() { return canUndo; }
+    public BooleanProperty canRedoProperty() { return canRedo; }
+    public StringProperty undoTextProperty() { return undoText; }
+    public StringProperty redoTextProperty() { return redoText; }
+    public BooleanProperty busyProperty() { return busy; }
+    public DatasetStore store() { return store; }
+
+    /** The words to highlight in the table: those of the current search. */
+    public List<String> searchTerms() { return FullTextQuery.terms(shownFilter.search()); }
+
+    public ExampleFilter filter() {
+        return ExampleFilter.ALL.withTopic(topic.get()).withStatus(status.get()).withSource(source.get()).withFlag(flag.get())
+                .withWords(minWords.get(), maxWords.get()).withSearch(search.get());
+    }
+
+    // ---------------------------------------------------------------- commands
+
+    /** Re-runs the query for the current filter; keeps loaded rows when the selection did not change. */
+    public void refresh() {
+        ExampleFilter f = filter();
+        int gen = ++generation;
+        busy.set(true);
+        background(() -> new Object[] {store.ids(f), store.topics(), store.stats(f)}, r -> {
+            if (gen != generation) return;
+            busy.set(false);
+            long[] newIds = (long[]) r[0];
+            @SuppressWarnings("unchecked") List<String> t = (List<String>) r[1];
+            if (!t.equals(topics)) topics.setAll(t);
+            stats.set((DatasetStats) r[2]);
+            boolean same = Arrays.equals(newIds, ids);
+            shownFilter = f;
+            ids = newIds;
+            if (same) {
+                reloadLoadedPages();
+            } else {
+                requestedPages.clear();
+                List<Row> fresh = new ArrayList<>(newIds.length);
+                for (int i = 0; i < newIds.length; i++) fresh.add(new Row(i));
+                rows.setAll(fresh);
+            }
+            rowCount.set(newIds.length);
+            Example sel = selected.get();
+            if (sel != null) reloadSelected(sel.id());
+        });
+    }
+
+    /** Called by table cells for visible rows: loads the row's page once. */
+    public void ensureLoaded(Row row) {
+        int page = row.index / PAGE;
+        if (row.example.get() != null || !requestedPages.add(page)) return;
+        loadPage(page);
+    }
+
+    private void loadPage(int page) {
+        long[] snapshot = ids;
+        int gen = generation;
+        int from = page * PAGE, to = Math.min(snapshot.length, from + PAGE);
+        if (from >= to) return;
+        background(() -> store.load(snapshot, from, to), list -> {
+            if (gen != generation || snapshot != ids) return;
+            int j = 0;
+            for (int i = from; i < to && j < list.size(); i++) {
+                if (list.get(j).id() == snapshot[i]) rows.get(i).example.set(list.get(j++));
+            }
+        });
+    }
+
+    private void reloadLoadedPages() {
+        for (int p : List.copyOf(requestedPages)) loadPage(p);
+    }
+
+    /** Shows an example in the editor, with its diff and history. */
+    public void select(Example e) {
+        selected.set(e);
+        if (e == null) {
+            editPrompt.set("");
+            editResponse.set("");
+            history.clear();
+            responseDiff.clear();
+            return;
+        }
+        editPrompt.set(e.prompt());
+        editResponse.set(e.response() == null ? "" : e.response());
+        updateDiff();
+        background(() -> store.history(e.id()), h -> {
+            if (selected.get() != null && selected.get().id() == e.id()) history.setAll(h);
+        });
+    }
+
+    private void reloadSelected(long id) {
+        background(() -> store.get(id).orElse(null), e -> {
+            Example cur = selected.get();
+            if (cur == null || cur.id() != id) return;
+            boolean dirty = !editPrompt.get().equals(cur.prompt()) || !editResponse.get().equals(cur.response() == null ? "" : cur.response());
+            if (e == null) { select(null); return; }
+            selected.set(e);
+            if (!dirty) { editPrompt.set(e.prompt()); editResponse.set(e.response() == null ? "" : e.response()); }
+            updateDiff();
+            background(() -> store.history(id), h -> { if (selected.get() != null && selected.get().id() == id) history.setAll(h); });
+        });
+    }
+
+    private void updateDiff() {
+        Example e = selected.get();
+        if (e == null) { responseDiff.clear(); return; }
+        String original = e.originalResponse() == null ? "" : e.originalResponse();
+        responseDiff.setAll(WordDiff.diff(original, editResponse.get()));
+    }
+
+    /** True when the editor holds text that differs from the stored example. */
+    public boolean editorDirty() {
+        Example e = selected.get();
+        return e != null && (!editPrompt.get().equals(e.prompt()) || !editResponse.get().equals(e.response() == null ? "" : e.response()));
+    }
+
+    /** Saves the editor's prompt and response as an undoable edit. */
+    public CompletableFuture<Void> saveEdit() {
+        Example e = selected.get();
+        if (e == null || !editorDirty()) return CompletableFuture.completedFuture(null);
+        if (editPrompt.get().isBlank()) { message.set("The prompt cannot be empty."); return CompletableFuture.completedFuture(null); }
+        String resp = editResponse.get().isEmpty() && e.response() == null ? null : editResponse.get();
+        return run(new DatasetCommand.Edit(e, editPrompt.get(), resp));
+    }
+
+    /** Sets the status of the selected example. */
+    public CompletableFuture<Void> setStatus(ExampleStatus s) {
+        Example e = selected.get();
+        if (e == null) return CompletableFuture.completedFuture(null);
+        return run(new DatasetCommand.SetStatus(List.of(e.id()), s));
+    }
+
+    /** Sets the status of the given table rows (a multi-selection). */
+    public CompletableFuture<Void> setStatus(List<Row> selection, ExampleStatus s) {
+        List<Long> sel = new ArrayList<>();
+        for (Row r : selection) if (r.index < ids.length) sel.add(ids[r.index]);
+        if (sel.isEmpty()) { message.set("Nothing selected."); return CompletableFuture.completedFuture(null); }
+        return run(new DatasetCommand.SetStatus(sel, s));
+    }
+
+    /** Sets the status of every example matching the current filter. */
+    public CompletableFuture<Void> setStatusOfFilter(ExampleStatus s) {
+        return run(new DatasetCommand.SetStatus(shownFilter, s, ids.length));
+    }
+
+    /** Brings the selected example back to an earlier version. */
+    public CompletableFuture<Void> restore(Revision r) {
+        Example e = selected.get();
+        if (e == null || r == null) return CompletableFuture.completedFuture(null);
+        return run(new DatasetCommand.Restore(e, r.version()));
+    }
+
+    public CompletableFuture<Void> undo() {
+        return after(undo.undo(store), c -> { if (c != null) { undo.undone(c); message.set("Undone: " + c.description()); } });
+    }
+
+    public CompletableFuture<Void> redo() {
+        return after(undo.redo(store), c -> { if (c != null) { undo.redone(c); message.set("Redone: " + c.description()); } });
+    }
+
+    private CompletableFuture<Void> run(DatasetCommand c) {
+        return after(c.execute(store).thenApply(x -> c), done -> {
+            undo.pushDone(done);
+            message.set(done.description() + (done instanceof DatasetCommand.SetStatus s ? " (" + s.changed() + " changed)" : ""));
+        });
+    }
+
+    /** Completes on the FX thread after {@code f}: applies {@code ok}, refreshes; a conflict is explained. */
+    private <T> CompletableFuture<Void> after(CompletableFuture<T> f, java.util.function.Consumer<T> ok) {
+        CompletableFuture<Void> done = new CompletableFuture<>();
+        f.whenComplete((v, err) -> Platform.runLater(() -> {
+            try {
+                if (err == null) {
+                    ok.accept(v);
+                } else {
+                    Throwable cause = err instanceof CompletionException && err.getCause() != null ? err.getCause() : err;
+                    message.set(cause instanceof VersionConflictException
+                            ? "Changed meanwhile (by another window, the CLI or a job): reloaded. Apply your edit again."
+                            : "Failed: " + cause.getMessage());
+                }
+                updateUndoState();
+                refresh();
+            } finally {
+                done.complete(null);
+            }
+        }));
+        return done;
+    }
+
+    private void updateUndoState() {
+        canUndo.set(undo.peekUndo().isPresent());
+        canRedo.set(undo.peekRedo().isPresent());
+        undoText.set(undo.peekUndo().map(c -> "Undo " + c.description()).orElse("Undo"));
+        redoText.set(undo.peekRedo().map(c -> "Redo " + c.description()).orElse("Redo"));
+    }
+
+    // ---- jobs (run on the task executor; the tab refreshes when they finish)
+
+    public FxJob importFiles(List<Path> files, DatasetFormat format) { return submit(new DatasetImportJob(store, files, format)); }
+
+    public FxJob export(Path target, DatasetFormat format) { return submit(new DatasetExportJob(store, target, format, filter())); }
+
+    public FxJob runFlags(double nearDuplicateThreshold) {
+        return submit(new FlagJob(store, FlagConfig.DEFAULT.withNearDuplicateThreshold(nearDuplicateThreshold)));
+    }
+
+    private FxJob submit(Job job) {
+        FxJob j = services.jobs().submit(job);
+        j.onFinished(x -> {
+            message.set(x.getJobState() + ": " + (x.getValue() != null ? x.getValue() : x.errorProperty().get()));
+            refresh();
+        });
+        return j;
+    }
+
+    public void dispose() {
+        reader.shutdownNow();
+        store.close();
+    }
+
+    private <T> void background(Supplier<T> work, java.util.function.Consumer<T> onFx) {
+        CompletableFuture.supplyAsync(work, reader).whenComplete((v, err) -> Platform.runLater(() -> {
+            if (err != null) {
+                busy.set(false);
+                message.set("Read failed: " + (err.getCause() != null ? err.getCause().getMessage() : err.getMessage()));
+            } else {
+                onFx.accept(v);
+            }
+        }));
+    }
+}

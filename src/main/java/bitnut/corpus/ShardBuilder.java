@@ -28,6 +28,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -148,9 +149,12 @@ public final class ShardBuilder implements Job {
         } finally {
             for (Future<Batch> f : inflight) f.cancel(true);
             pool.shutdownNow();
+            // a worker may be inside a native encode call (not interruptible): wait for it before
+            // freeing the native tokenizers, or the call would run on freed memory
+            boolean stopped = pool.awaitTermination(5, TimeUnit.MINUTES);
             train.abort();
             val.abort();
-            for (CorpusTokenizer.Encoder e : encoders) e.close();
+            if (stopped) for (CorpusTokenizer.Encoder e : encoders) e.close();
         }
         CorpusIndex idx = index(out, tok, stats, report);
         AtomicFiles.writeJson(out.resolve(CorpusIndex.FILE), idx);

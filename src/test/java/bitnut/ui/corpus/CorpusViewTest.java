@@ -36,12 +36,14 @@ class CorpusViewTest {
     static AppServices services;
     static CorpusView view;
     static Path corpus;
+    static Path bigCorpus;
 
     @BeforeAll static void start() throws Exception {
         Path ws = Files.createTempDirectory("bitnut-corpus-ui");
         Workspace workspace = Workspace.create(ws);
         TestCorporaAccess.writeTokenizer(workspace.tokenizerDir().resolve("tiny"));
         corpus = TestCorporaAccess.writeJsonl(ws.resolve("input/docs.jsonl"), 120);
+        bigCorpus = TestCorporaAccess.writeJsonl(ws.resolve("big/docs.jsonl"), 6000);
         FxToolkit.registerPrimaryStage();
         FxToolkit.setupFixture(() -> {
             services = new AppServices(workspace, new SettingsStore(ws.resolve("config")));
@@ -62,6 +64,11 @@ class CorpusViewTest {
     @Test void addPreviewAndBuildShards() throws Exception {
         CorpusViewModel m = view.model();
         assertTrue(m.tokenizerProperty().get().endsWith("tiny"), "the workspace tokenizer is found: " + m.tokenizerProperty().get());
+        Path out = Files.createTempDirectory("bitnut-corpus-ui-out");
+        robot.interact(() -> {        // the tests share one view: start from no sources and an empty folder
+            m.sources().clear();
+            m.outDirProperty().set(out.toString());
+        });
 
         robot.clickOn("#corpus-source-text").write(corpus.toString());
         robot.clickOn("#corpus-add");
@@ -99,5 +106,39 @@ class CorpusViewTest {
         BarChart<?, ?> hist = robot.lookup("#corpus-histogram").queryAs(BarChart.class);
         assertFalse(hist.getData().getFirst().getData().isEmpty(), "the length histogram is drawn");
         assertFalse(robot.lookup("#corpus-build").queryButton().isDisabled(), "Build is enabled again");
+    }
+
+    @Test void cancelKeepsFinishedShardsAndBuildResumes() throws Exception {
+        CorpusViewModel m = view.model();
+        Path out = Files.createTempDirectory("bitnut-corpus-ui-out");
+        robot.interact(() -> {
+            m.sources().setAll(bigCorpus.toString());
+            m.outDirProperty().set(out.toString());
+            m.shardTokensProperty().set("5000");
+            m.valFractionProperty().set("0.05");
+        });
+        robot.clickOn("#corpus-build");
+        WaitForAsyncUtils.waitForFxEvents();
+        FxJob first = m.buildJobProperty().get();
+        assertNotNull(first, m.errorProperty().get());
+        WaitForAsyncUtils.waitFor(60, TimeUnit.SECONDS, () -> bitnut.corpus.CorpusIndex.shardFiles(out, "train").size() >= 2
+                || first.getJobState().finished());
+        assertFalse(first.getJobState().finished(), "the build was still running when Cancel was pressed");
+        robot.clickOn("#corpus-cancel");
+        WaitForAsyncUtils.waitFor(30, TimeUnit.SECONDS, () -> first.getJobState().finished());
+        assertEquals(JobState.CANCELLED, first.getJobState());
+        int kept = bitnut.corpus.CorpusIndex.shardFiles(out, "train").size();
+        assertTrue(kept >= 2, "committed shards stay after cancel");
+        WaitForAsyncUtils.waitFor(10, TimeUnit.SECONDS, () -> m.statsTextProperty().get().contains("press Build to resume"));
+
+        robot.clickOn("#corpus-build");
+        WaitForAsyncUtils.waitForFxEvents();
+        FxJob second = m.buildJobProperty().get();
+        assertNotSame(first, second);
+        WaitForAsyncUtils.waitFor(90, TimeUnit.SECONDS, () -> second.getJobState().finished());
+        assertEquals(JobState.SUCCEEDED, second.getJobState(), second.errorProperty().get());
+        assertTrue(second.log().stream().anyMatch(l -> l.startsWith("resuming: " + kept + " train")), second.log().toString());
+        WaitForAsyncUtils.waitFor(10, TimeUnit.SECONDS, () -> m.indexProperty().get() != null
+                && m.indexProperty().get().documents() == 6000);
     }
 }

@@ -67,15 +67,21 @@ public final class BpeEncoder {
         JsonNode model = root.path("model");
         if (!"BPE".equals(model.path("type").asText())) throw new IOException("not a BPE tokenizer.json (model.type = " + model.path("type") + ")");
         List<String> byId = new ArrayList<>();
-        model.path("vocab").properties().forEach(e -> {
-            int id = e.getValue().asInt();
+        int vocabEntries = model.path("vocab").size();
+        int maxId = vocabEntries + root.path("added_tokens").size();   // ids must be dense: bound them before allocating
+        for (var e : model.path("vocab").properties()) {
+            JsonNode v = e.getValue();
+            if (!v.canConvertToInt() || v.asInt() < 0 || v.asInt() >= maxId) throw new IOException("vocab id of " + e.getKey() + " out of range: " + v);
+            int id = v.asInt();
             while (byId.size() <= id) byId.add(null);
             byId.set(id, e.getKey());
-        });
+        }
         List<String> added = new ArrayList<>();
         for (JsonNode t : root.path("added_tokens")) {
             String c = t.path("content").asText();
-            int id = t.path("id").asInt();
+            JsonNode idNode = t.path("id");
+            if (!idNode.canConvertToInt() || idNode.asInt() < 0 || idNode.asInt() >= maxId) throw new IOException("added token id of " + c + " out of range: " + idNode);
+            int id = idNode.asInt();
             while (byId.size() <= id) byId.add(null);
             if (byId.get(id) == null) byId.set(id, c);
             added.add(c);

@@ -142,6 +142,17 @@ class BpeTrainerTest {
     }
 
     @Test
+    void aHostileTokenizerJsonIsRejectedClearly() throws Exception {
+        Path bad = dir.resolve("bad.json");
+        Files.writeString(bad, "{\"added_tokens\": [], \"model\": {\"type\": \"BPE\", \"vocab\": {\"a\": 2000000000}, \"merges\": []}}");
+        java.io.IOException e = assertThrows(java.io.IOException.class, () -> BpeEncoder.load(bad));
+        assertTrue(e.getMessage().contains("out of range"), e.getMessage());
+        Files.writeString(bad, "{\"model\": {\"type\": \"BPE\", \"vocab\": {\"a\": 0}, \"merges\": [[\"a\", \"zz\"]]}}");
+        e = assertThrows(java.io.IOException.class, () -> BpeEncoder.load(bad));
+        assertTrue(e.getMessage().contains("missing from the vocab"), e.getMessage());
+    }
+
+    @Test
     void cancelStopsWithoutWritingATokenizer() throws Exception {
         DirectJobContext ctx = new DirectJobContext();
         ctx.cancel();

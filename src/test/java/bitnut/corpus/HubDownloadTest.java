@@ -132,6 +132,19 @@ class HubDownloadTest {
         assertFalse(Files.exists(f.resolveSibling(f.getFileName() + ".part")));
     }
 
+    @Test void resumerRecreatesTheDownloadFromItsSavedSpec() throws Exception {
+        HubDownloadJob original = job(REPO, 1, Optional.empty(), 5000);
+        @SuppressWarnings("unchecked")
+        Map<String, Object> spec = bitnut.common.Json.MAPPER.readValue(
+                bitnut.common.Json.MAPPER.writeValueAsString(original.spec()), Map.class);
+        HubDownloadJob.register();
+        bitnut.common.Job resumed = bitnut.common.JobKinds.resumer(HubDownloadJob.KIND).orElseThrow().apply(tmp, spec);
+        assertEquals(original.spec(), resumed.spec());
+        String summary = resumed.run(new DirectJobContext());
+        assertTrue(summary.contains("Downloaded 1"), summary);
+        assertEquals(3000, rows(tmp.resolve("out/cfg/train-00000-of-00004.parquet")));
+    }
+
     @Test void tokenLookupOrder() throws Exception {
         Path home = tmp.resolve("home");
         Files.createDirectories(home.resolve(".cache/huggingface"));

@@ -193,6 +193,20 @@ class ShardBuilderTest {
         assertSameShards(ref, out);
     }
 
+    @Test void resumerRecreatesTheBuildFromItsSavedSpec() throws Exception {
+        Path out = tmp.resolve("spec");
+        ShardBuilder original = new ShardBuilder(config(out).withMaxDocuments(200));
+        // the spec goes through the job history as JSON: numbers come back as Integer/Double
+        @SuppressWarnings("unchecked")
+        java.util.Map<String, Object> spec = bitnut.common.Json.MAPPER.readValue(
+                bitnut.common.Json.MAPPER.writeValueAsString(original.spec()), java.util.Map.class);
+        ShardBuilder.register();
+        bitnut.common.Job resumed = bitnut.common.JobKinds.resumer(ShardBuilder.KIND).orElseThrow().apply(tmp, spec);
+        assertEquals(original.spec(), resumed.spec());
+        resumed.run(new DirectJobContext());
+        assertEquals(200, CorpusIndex.read(out).documents());
+    }
+
     static void assertSameShards(Path expected, Path actual) throws IOException {
         for (String split : List.of(CorpusIndex.TRAIN, CorpusIndex.VAL)) {
             List<Path> a = CorpusIndex.shardFiles(expected, split);

@@ -36,7 +36,7 @@ public final class FinetuneCommand implements Callable<Integer> {
             description = "Pretrain checkpoint folder (config.json + model.safetensors + tokenizer.json), or a run folder: its latest checkpoint.")
     Path base;
     @Option(names = "--data", paramLabel = "FILE",
-            description = "JSONL with \"prompt\" and \"response\" per line (the Dataset stage's export).")
+            description = "JSONL with \"prompt\" and \"response\" per line (the Dataset stage's export), or a folder of such .jsonl files.")
     Path data;
     @Option(names = "--out", paramLabel = "RUN",
             description = "Run folder; a bare name goes under workspace/finetune/ (default: a new dated folder there). An existing run resumes.")
@@ -76,7 +76,7 @@ public final class FinetuneCommand implements Callable<Integer> {
     FinetuneConfig config(Workspace ws) throws IOException {
         if (base == null || data == null) throw new IllegalArgumentException("Missing required options: --base=CKPT and --data=FILE");
         Path baseDir = resolveBase(base);
-        if (!Files.isRegularFile(data)) throw new IllegalArgumentException("--data: no such file " + data);
+        if (!Files.exists(data)) throw new IllegalArgumentException("--data: no such file or folder " + data);
         Path outDir = out == null
                 ? ws.finetuneDir().resolve("run-" + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")))
                 : (Path.of(out).getNameCount() == 1 && !Path.of(out).isAbsolute() ? ws.finetuneDir().resolve(out) : Path.of(out));

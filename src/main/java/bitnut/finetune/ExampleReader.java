@@ -28,6 +28,27 @@ public final class ExampleReader {
 
     private ExampleReader() { }
 
+    /**
+     * Reads one JSONL file, or every {@code *.jsonl} file of a folder in name order (the original
+     * project kept one file per topic in {@code bitnut_finetune/}).
+     */
+    public static Result readAll(Path fileOrDir) throws IOException {
+        if (!Files.isDirectory(fileOrDir)) return read(fileOrDir);
+        List<Path> files;
+        try (var s = Files.list(fileOrDir)) {
+            files = s.filter(p -> p.getFileName().toString().endsWith(".jsonl") && Files.isRegularFile(p)).sorted().toList();
+        }
+        if (files.isEmpty()) throw new IOException(fileOrDir + " holds no .jsonl files");
+        List<SftExample> examples = new ArrayList<>();
+        List<String> skipped = new ArrayList<>();
+        for (Path f : files) {
+            Result r = read(f);
+            examples.addAll(r.examples());
+            skipped.addAll(r.skipped());
+        }
+        return new Result(examples, skipped);
+    }
+
     public static Result read(Path file) throws IOException {
         List<SftExample> examples = new ArrayList<>();
         List<String> skipped = new ArrayList<>();

@@ -91,7 +91,7 @@ public final class FinetuneJob implements Job {
                 throw new IOException("The tokenizer in " + config.base() + " has " + tok.vocabSize()
                         + " ids but the model only " + modelConfig.vocabSize() + ".");
             }
-            ExampleReader.Result read = ExampleReader.read(config.data());
+            ExampleReader.Result read = ExampleReader.readAll(config.data());
             for (int i = 0; i < Math.min(20, read.skipped().size()); i++) ctx.log("skipped " + read.skipped().get(i));
             if (read.skipped().size() > 20) ctx.log("... " + (read.skipped().size() - 20) + " more lines skipped");
             if (read.examples().isEmpty()) throw new IOException(config.data() + " has no usable prompt/response lines.");

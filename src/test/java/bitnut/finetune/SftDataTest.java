@@ -51,6 +51,18 @@ class SftDataTest {
         assertTrue(r.skipped().get(4).startsWith("mixed.jsonl:8:"));
     }
 
+    @Test void readsEveryJsonlFileOfAFolderInNameOrder() throws IOException {
+        Path folder = Files.createDirectories(dir.resolve("topics"));
+        ToyData.writeJsonl(folder.resolve("b_moon.jsonl"), ToyData.examples().subList(0, 3));
+        ToyData.writeJsonl(folder.resolve("a_cats.jsonl"), ToyData.examples().subList(3, 5));
+        Files.writeString(folder.resolve("notes.txt"), "not examples");
+        ExampleReader.Result r = ExampleReader.readAll(folder);
+        assertEquals(5, r.examples().size());
+        assertEquals("a_cats.jsonl:1", r.examples().get(0).origin());
+        assertEquals("b_moon.jsonl:3", r.examples().get(4).origin());
+        assertThrows(IOException.class, () -> ExampleReader.readAll(Files.createDirectories(dir.resolve("empty"))));
+    }
+
     @Test void padIsADistinctTokenFromEos() {
         assertEquals(0, tok.padId());
         assertEquals(3, tok.eosId());

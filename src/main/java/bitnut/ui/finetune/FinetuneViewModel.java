@@ -151,7 +151,7 @@ public final class FinetuneViewModel {
             }
         }
         Path d = Path.of(data.get().strip());
-        if (!Files.isRegularFile(d)) throw new IllegalArgumentException("No such file: " + d);
+        if (!Files.exists(d)) throw new IllegalArgumentException("No such file or folder: " + d);
         String name = runName.get().isBlank() ? "run-" + System.currentTimeMillis() / 1000 : runName.get().strip();
         Path out = services.workspace().finetuneDir().resolve(name);
         FinetuneConfig p = FinetuneConfig.preset(preset.get(), b.toAbsolutePath(), d.toAbsolutePath(), out);

@@ -1,0 +1,49 @@
+package bitnut.infer;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/*
+ * Keeps the last few loaded checkpoints open (loading a 133M checkpoint takes seconds), keyed by
+ * folder; the least recently used one is closed when a new one does not fit. Used by the tabs,
+ * which compare up to two checkpoints side by side. Thread-safe.
+ */
+public final class EngineCache implements AutoCloseable {
+    private final int capacity;
+    private final InferenceEngine.Options options;
+    private final Path tokenizerFallback;
+    private final LinkedHashMap<Path, InferenceEngine> open = new LinkedHashMap<>(4, 0.75f, true);
+
+    public EngineCache(int capacity, InferenceEngine.Options options, Path tokenizerFallback) {
+        this.capacity = capacity;
+        this.options = options;
+        this.tokenizerFallback = tokenizerFallback;
+    }
+
+    public synchronized InferenceEngine get(Path checkpoint) throws IOException {
+        Path key = checkpoint.toAbsolutePath().normalize();
+        InferenceEngine e = open.get(key);
+        if (e != null) return e;
+        while (open.size() >= capacity) {
+            Map.Entry<Path, InferenceEngine> eldest = open.entrySet().iterator().next();
+            synchronized (eldest.getValue().lock()) {
+                eldest.getValue().close();
+            }
+            open.remove(eldest.getKey());
+        }
+        e = InferenceEngine.open(key, tokenizerFallback, options);
+        open.put(key, e);
+        return e;
+    }
+
+    @Override public synchronized void close() {
+        for (InferenceEngine e : open.values()) {
+            synchronized (e.lock()) {
+                e.close();
+            }
+        }
+        open.clear();
+    }
+}

@@ -74,7 +74,8 @@ public final class MainWindow {
         tabs.add(new TokenizerView(new TokenizerViewModel(services)));
         tabs.add(new CorpusView(new CorpusViewModel(services)));
         // tabs.add(new PretrainView(new PretrainViewModel(services)));
-        // tabs.add(new ChatView(new ChatViewModel(services)));
+        tabs.add(new bitnut.ui.sample.SampleView(new bitnut.ui.sample.SampleViewModel(services)));
+        tabs.add(new bitnut.ui.chat.ChatView(new bitnut.ui.chat.ChatViewModel(services)));
         tabs.add(new bitnut.ui.synth.SynthView(new bitnut.ui.synth.SynthViewModel(services)));
         tabs.add(new bitnut.ui.dataset.DatasetView(new bitnut.ui.dataset.DatasetViewModel(services)));
         tabs.add(new FinetuneView(new FinetuneViewModel(services)));

@@ -537,19 +537,31 @@ public final class DatasetStore implements AutoCloseable {
         }
     }
 
+    /**
+     * Ids of the matching rows. They come back as ONE group_concat string rather than one JDBC row
+     * each: a ResultSet.next() is a JNI call (~1-4 us), which made 100k ids cost 0.4-1.6 s; the
+     * string is built in C and parsed here in a few milliseconds.
+     */
     private static long[] idsOn(Connection c, ExampleFilter filter) throws SQLException {
         ExampleRows.Where w = ExampleRows.where(filter);
-        try (PreparedStatement ps = c.prepareStatement("SELECT id FROM examples" + w.sql() + " ORDER BY id")) {
+        try (PreparedStatement ps = c.prepareStatement("SELECT count(*), group_concat(id, ',' ORDER BY id) FROM examples" + w.sql())) {
             w.bind(ps, 1);
-            long[] out = new long[1024];
-            int n = 0;
             try (ResultSet rs = ps.executeQuery()) {
-                while (rs.next()) {
-                    if (n == out.length) out = Arrays.copyOf(out, n * 2);
-                    out[n++] = rs.getLong(1);
+                if (!rs.next()) return new long[0];
+                int n = rs.getInt(1);
+                String all = rs.getString(2);
+                long[] out = new long[n];
+                if (all == null) return out;
+                int k = 0;
+                long v = 0;
+                for (int i = 0, len = all.length(); i < len; i++) {
+                    char ch = all.charAt(i);
+                    if (ch == ',') { out[k++] = v; v = 0; } else v = v * 10 + (ch - '0');
                 }
+                out[k++] = v;
+                if (k != n) throw new SQLException("id list of " + k + " for a count of " + n);
+                return out;
             }
-            return Arrays.copyOf(out, n);
         }
     }
 

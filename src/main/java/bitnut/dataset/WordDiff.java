@@ -11,7 +11,7 @@ import java.util.regex.Pattern;
  * in Hunt–McIlroy; inputs are answers of a few hundred words, so O(n*m) is fine). Texts longer than
  * {@link #MAX_TOKENS} words are shown as one deletion and one insertion.
  *
- * <p>Example: {@code diff("a big dog", "a small dog")} -> SAME "a ", DELETED "big ", INSERTED "small ", SAME "dog".
+ * <p>Example: {@code diff("a big dog", "a small dog")} -> SAME "a ", INSERTED "small ", DELETED "big ", SAME "dog".
  */
 public final class WordDiff {
     public enum Kind { SAME, DELETED, INSERTED }

@@ -8,7 +8,13 @@ import picocli.CommandLine.Command;
  */
 @Command(name = "bench", mixinStandardHelpOptions = true,
         description = "Run a stage's benchmark and print the figures recorded in docs/benchmarks.md.",
-        subcommands = {BenchDatasetCommand.class, BenchInferCommand.class, BenchTokenizerCommand.class, BenchCorpusCommand.class})
+        subcommands = {
+                BenchDatasetCommand.class,
+                BenchInferCommand.class,
+                BenchTokenizerCommand.class,
+                BenchCorpusCommand.class,
+                BenchSynthCommand.class,
+        })
 public final class BenchCommand implements Runnable {
     @picocli.CommandLine.ParentCommand BitnutCommand root;
     @picocli.CommandLine.Spec picocli.CommandLine.Model.CommandSpec spec;

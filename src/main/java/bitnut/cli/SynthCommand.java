@@ -62,6 +62,21 @@ public final class SynthCommand implements Runnable {
         Integer retries;
         @Option(names = "--save-teacher", description = "Save these teacher settings to workspace/synth/teacher.json.")
         boolean save;
+        @Option(names = "--checkpoint", paramLabel = "DIR", description = "Use the in-process engine on this BitNet checkpoint folder instead of an HTTP teacher.")
+        Path checkpoint;
+        @Option(names = "--threads", defaultValue = "2", description = "Matmul threads of the in-process engine (default ${DEFAULT-VALUE}).")
+        int threads;
+
+        /** The teacher part of the job spec: the in-process engine with --checkpoint, else the HTTP teacher. */
+        Map<String, Object> spec(Workspace ws) throws IOException {
+            if (checkpoint != null) {
+                if (!Files.isRegularFile(checkpoint.resolve("config.json"))) {
+                    throw new IOException(checkpoint + " is not a checkpoint folder (no config.json). HINT: bitnut sample --help lists checkpoints.");
+                }
+                return Teachers.localSpec(checkpoint, threads);
+            }
+            return Teachers.spec(settings(ws));
+        }
 
         @Option(names = "--temperature") Double temperature;
         @Option(names = "--top-p") Double topP;
@@ -102,11 +117,11 @@ public final class SynthCommand implements Runnable {
 
         @Override public Integer call() throws Exception {
             Workspace ws = parent.root.workspace();
-            TeacherSettings s = teacher.settings(ws);
+            Map<String, Object> teacherSpec = teacher.spec(ws);
             List<String> chosen = topics.isEmpty() ? SynthInputs.open(ws.synthDir()).topics() : topics;
             if (limit > 0 && chosen.size() > limit) chosen = chosen.subList(0, limit);
             QuestionJob job = QuestionJob.start(ws, new QuestionJobConfig(chosen, perTopic, perRequest, nearDup,
-                    teacher.sampling(Sampling.questions()), Teachers.spec(s)), null);
+                    teacher.sampling(Sampling.questions()), teacherSpec), null);
             System.err.println("run " + job.runId() + " (resume with: bitnut synth resume " + job.runId() + ")");
             return CliJobRunner.run(job);
         }
@@ -124,8 +139,7 @@ public final class SynthCommand implements Runnable {
 
         @Override public Integer call() throws Exception {
             Workspace ws = parent.root.workspace();
-            TeacherSettings s = teacher.settings(ws);
-            VoiceJob job = VoiceJob.start(ws, new VoiceJobConfig(limit, topic, teacher.sampling(Sampling.voice()), Teachers.spec(s)), null);
+            VoiceJob job = VoiceJob.start(ws, new VoiceJobConfig(limit, topic, teacher.sampling(Sampling.voice()), teacher.spec(ws)), null);
             System.err.println("run " + job.runId() + " (resume with: bitnut synth resume " + job.runId() + ")");
             return CliJobRunner.run(job);
         }

@@ -72,6 +72,8 @@ public final class SynthView implements WorkbenchTab {
         row(teacher, 6, "Retries", intSpinner("synth-retries", vm.maxRetriesProperty(), 0, 50));
         Button saveTeacher = button("synth-save-teacher", "Save teacher settings", vm::saveTeacher);
         teacher.add(saveTeacher, 1, 7);
+        row(teacher, 8, "Or local checkpoint", text("synth-local-checkpoint", vm.localCheckpointProperty(),
+                "A BitNet checkpoint folder (config.json + model.safetensors + tokenizer.json): the project's own engine answers in process, no server. Leave blank to use the URL above."));
 
         GridPane sampling = grid();
         row(sampling, 0, "Temperature", doubleSpinner("synth-temperature", vm.temperatureProperty(), 0, 5, 0.05));

@@ -82,6 +82,8 @@ public final class SynthViewModel {
     private final IntegerProperty timeoutSeconds = new SimpleIntegerProperty(this, "timeoutSeconds");
     private final IntegerProperty maxRetries = new SimpleIntegerProperty(this, "maxRetries");
     private final ReadOnlyStringWrapper keyStatus = new ReadOnlyStringWrapper(this, "keyStatus", "");
+    /** A BitNet checkpoint folder: when set, the in-process engine is the teacher instead of the URL. */
+    private final StringProperty localCheckpoint = new SimpleStringProperty(this, "localCheckpoint", "");
     // ---- sampling (both jobs) ----
     private final DoubleProperty temperature = new SimpleDoubleProperty(this, "temperature", Sampling.voice().temperature());
     private final DoubleProperty topP = new SimpleDoubleProperty(this, "topP", Sampling.voice().topP());
@@ -146,6 +148,7 @@ public final class SynthViewModel {
     public IntegerProperty maxRetriesProperty() { return maxRetries; }
     /** Where the key would come from ("environment variable X", "OS keychain", "none") - never the key. */
     public ReadOnlyStringProperty keyStatusProperty() { return keyStatus.getReadOnlyProperty(); }
+    public StringProperty localCheckpointProperty() { return localCheckpoint; }
     public DoubleProperty temperatureProperty() { return temperature; }
     public DoubleProperty topPProperty() { return topP; }
     public IntegerProperty topKProperty() { return topK; }
@@ -215,7 +218,7 @@ public final class SynthViewModel {
             List<String> topics = inputs.topics();
             if (topicLimit.get() > 0 && topics.size() > topicLimit.get()) topics = topics.subList(0, topicLimit.get());
             var cfg = new QuestionJobConfig(topics, requestsPerTopic.get(), questionsPerRequest.get(),
-                    nearDuplicateThreshold.get(), sampling(), Teachers.spec(teacherOrNull()));
+                    nearDuplicateThreshold.get(), sampling(), teacherSpec());
             return submit(QuestionJob.start(services.workspace(), cfg, null));
         } catch (IOException | RuntimeException e) {
             message.set("Cannot start: " + e.getMessage());
@@ -227,7 +230,7 @@ public final class SynthViewModel {
     public FxJob runVoice() {
         if (!prepareRun()) return null;
         try {
-            var cfg = new VoiceJobConfig(voiceLimit.get(), voiceTopic.get(), sampling(), Teachers.spec(teacherOrNull()));
+            var cfg = new VoiceJobConfig(voiceLimit.get(), voiceTopic.get(), sampling(), teacherSpec());
             return submit(VoiceJob.start(services.workspace(), cfg, null));
         } catch (RuntimeException e) {
             message.set("Cannot start: " + e.getMessage());
@@ -317,7 +320,7 @@ public final class SynthViewModel {
             return false;
         }
         for (String f : SynthInputs.FILES) if (dirty.get(f).get() && !saveInput(f)) return false;
-        return saveTeacher();
+        return !localCheckpoint.get().isBlank() || saveTeacher();
     }
 
     private FxJob submit(bitnut.common.Job job) {
@@ -339,6 +342,17 @@ public final class SynthViewModel {
         });
         refreshRuns();
         return fx;
+    }
+
+    /** The local engine when a checkpoint folder is given, else the HTTP teacher. */
+    private Map<String, Object> teacherSpec() {
+        String ckpt = localCheckpoint.get() == null ? "" : localCheckpoint.get().strip();
+        if (!ckpt.isEmpty()) {
+            Path dir = Path.of(ckpt);
+            if (!Files.isRegularFile(dir.resolve("config.json"))) throw new IllegalArgumentException(dir + " is not a checkpoint folder (no config.json)");
+            return Teachers.localSpec(dir, Math.max(1, Math.min(4, Runtime.getRuntime().availableProcessors())));
+        }
+        return Teachers.spec(teacherOrNull());
     }
 
     private Sampling sampling() {

@@ -115,7 +115,9 @@ class SynthKillTest {
         Child q = new Child(concat(new String[] {"synth", "questions", "--topic", "t1", "--topic", "t2", "--topic", "t3",
                 "--per-topic", "5", "--questions-per-request", "4"}, teacherArgs()));
         q.awaitLines(c -> c.count(QUESTIONS) >= 4);
+        server.delayMillis = 10_000; // stall what is left, so the kill lands mid-run however slow the machine
         q.kill();
+        server.delayMillis = 20;
         long ackQuestions = q.lines.stream().map(QUESTIONS::matcher).filter(Matcher::find)
                 .mapToLong(m -> Long.parseLong(m.group(2))).sum();
         try (DatasetStore store = DatasetStore.open(DatasetStore.path(Workspace.open(wsDir)))) {
@@ -131,8 +133,11 @@ class SynthKillTest {
 
         // ---- voice: all 60 questions, killed after 6 acknowledged answers
         Child v = new Child(concat(new String[] {"synth", "voice"}, teacherArgs()));
+        server.delayMillis = 120;
         v.awaitLines(c -> c.count(ANSWERED) >= 6);
+        server.delayMillis = 10_000;
         v.kill();
+        server.delayMillis = 20;
         List<Long> acked = v.lines.stream().map(ANSWERED::matcher).filter(Matcher::find).map(m -> Long.parseLong(m.group(1))).toList();
         try (DatasetStore store = DatasetStore.open(DatasetStore.path(Workspace.open(wsDir)))) {
             for (long id : acked) assertNotNull(store.get(id).orElseThrow().response(), "acknowledged answer " + id + " lost");

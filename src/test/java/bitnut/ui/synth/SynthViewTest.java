@@ -114,6 +114,7 @@ class SynthViewTest {
         server.delayMillis = 700;
         robot.clickOn(in("#synth-run-voice").queryButton());
         WaitForAsyncUtils.waitFor(30, TimeUnit.SECONDS, () -> server.answered.get() >= 12 + 2);
+        server.delayMillis = 5_000; // later requests stall, so the run cannot finish before Cancel lands, however slow the machine
         press("#synth-cancel");
         FxJob v = awaitFinished();
         assertEquals(JobState.CANCELLED, v.getJobState());

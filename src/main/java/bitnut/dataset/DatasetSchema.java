@@ -108,24 +108,29 @@ final class DatasetSchema {
 
     /** Migrates up to {@code target} (tests build old files with it). */
     static void migrate(Connection c, java.nio.file.Path file, int target) throws SQLException {
-        int have = userVersion(c);
-        if (have > VERSION) {
-            throw new SQLException(file + " has dataset schema version " + have + ", newer than this BitNut (" + VERSION
-                    + "). HINT: update BitNut Workbench, or export the dataset with the newer version.");
-        }
+        if (userVersion(c) == target) return;   // the common case: no write lock needed
+        // Two windows (or a tab and a CLI job) may open a fresh file at the same moment: BEGIN IMMEDIATE
+        // takes SQLite's write lock first (waiting up to busy_timeout), and the version is read again
+        // inside the lock, so exactly one of them creates the schema.
         boolean auto = c.getAutoCommit();
-        c.setAutoCommit(false);
-        try {
-            for (int v = have; v < target; v++) {
-                try (Statement s = c.createStatement()) {
+        c.setAutoCommit(true);
+        try (Statement s = c.createStatement()) {
+            s.execute("BEGIN IMMEDIATE");
+            try {
+                int have = userVersion(c);
+                if (have > VERSION) {
+                    throw new SQLException(file + " has dataset schema version " + have + ", newer than this BitNut ("
+                            + VERSION + "). HINT: update BitNut Workbench, or export the dataset with the newer version.");
+                }
+                for (int v = have; v < target; v++) {
                     for (String sql : MIGRATIONS.get(v)) s.execute(sql);
                     s.execute("PRAGMA user_version = " + (v + 1));
                 }
-                c.commit();
+                s.execute("COMMIT");
+            } catch (SQLException | RuntimeException e) {
+                s.execute("ROLLBACK");
+                throw e;
             }
-        } catch (SQLException e) {
-            c.rollback();
-            throw e;
         } finally {
             c.setAutoCommit(auto);
         }

@@ -102,4 +102,49 @@ class TrainerTest {
         assertTrue(straight.getLast() < straight.getFirst());
         assertTrue(new Checkpoints(tmp.resolve("b")).list().size() <= 2);
     }
+
+    @Test
+    void nanStopsTheStepWithoutTouchingTheWeights() {
+        try (NDManager m = NDManager.newBaseManager("PyTorch");
+             BitNetModel model = BitNetModel.init(micro(BitNetConfig.Precision.TERNARY, 32), m, 7);
+             Trainer tr = new Trainer(model, train(10, 2, 8))) {
+            ArrayBatchSource src = new ArrayBatchSource(corpus(32, 500, 2), 2, 8, 1);
+            tr.trainStep(src);
+            float[] norm = model.parameter("model.norm.weight").toFloatArray();
+            norm[0] = Float.NaN;
+            model.parameter("model.norm.weight").set(norm);
+            float[] before = model.parameter("model.layers.0.mlp.up_proj.weight").toFloatArray();
+            var e = assertThrows(TrainingDivergedException.class, () -> tr.trainStep(src));
+            assertEquals(1, e.step());
+            assertTrue(e.getMessage().contains("NaN") && e.getMessage().contains("HINT"), e.getMessage());
+            assertArrayEquals(before, model.parameter("model.layers.0.mlp.up_proj.weight").toFloatArray());
+            assertEquals(1, tr.step());
+        }
+    }
+
+    @Test
+    void nativeMemoryStaysFlatOverHundredsOfSteps() {
+        try (NDManager m = NDManager.newBaseManager("PyTorch");
+             BitNetModel model = BitNetModel.init(micro(BitNetConfig.Precision.TERNARY, 32), m, 7);
+             Trainer tr = new Trainer(model, train(400, 2, 16).with("grad_accum", "2"))) {
+            ArrayBatchSource src = new ArrayBatchSource(corpus(32, 2000, 2), 2, 16, 1);
+            int arraysAt50 = 0;
+            long rssAt50 = 0;
+            for (int i = 1; i <= 300; i++) {
+                tr.trainStep(src);
+                if (i % 50 == 0) tr.flippedShare();
+                if (i % 100 == 0) tr.evaluate(src, 2);
+                if (i == 50) {
+                    bitnut.pretrain.NativeMemory.trim();
+                    arraysAt50 = m.getManagedArrays().size();
+                    rssAt50 = bitnut.pretrain.NativeMemory.rss();
+                }
+            }
+            bitnut.pretrain.NativeMemory.trim();
+            assertTrue(arraysAt50 >= 3 * model.parameters().size(), "counts parameters and both moments: " + arraysAt50);
+            assertEquals(arraysAt50, m.getManagedArrays().size(), "live NDArrays after 300 steps");
+            long growth = bitnut.pretrain.NativeMemory.rss() - rssAt50;
+            assertTrue(growth < 64L << 20, "RSS grew " + (growth >> 20) + " MB over 250 steps");
+        }
+    }
 }

@@ -91,6 +91,11 @@ public final class FinetuneJob implements Job {
                 throw new IOException("The tokenizer in " + config.base() + " has " + tok.vocabSize()
                         + " ids but the model only " + modelConfig.vocabSize() + ".");
             }
+            if (tok.eosId() != modelConfig.eosTokenId()) {
+                ctx.log("warning: the tokenizer's <eos> is id " + tok.eosId() + " but config.json says eos_token_id "
+                        + modelConfig.eosTokenId() + "; answers are trained to end with " + tok.eosId()
+                        + " (spec pitfall 7: set the config's ids from the tokenizer)");
+            }
             ExampleReader.Result read = ExampleReader.readAll(config.data());
             for (int i = 0; i < Math.min(20, read.skipped().size()); i++) ctx.log("skipped " + read.skipped().get(i));
             if (read.skipped().size() > 20) ctx.log("... " + (read.skipped().size() - 20) + " more lines skipped");

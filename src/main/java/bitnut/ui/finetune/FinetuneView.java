@@ -134,6 +134,17 @@ public final class FinetuneView implements WorkbenchTab {
             if (f != null) model.openRun(f.toPath());
         });
         g.add(new HBox(6, start, stop, open), 0, r++, 2, 1);
+        ComboBox<java.nio.file.Path> runs = new ComboBox<>(model.runs());
+        runs.setId("finetune-runs");
+        runs.setPromptText("Earlier runs in this workspace");
+        runs.setMaxWidth(Double.MAX_VALUE);
+        runs.setConverter(new javafx.util.StringConverter<>() {
+            @Override public String toString(java.nio.file.Path p) { return p == null ? "" : p.getFileName().toString(); }
+            @Override public java.nio.file.Path fromString(String s) { return null; }
+        });
+        runs.setOnShowing(e -> model.refreshRuns());
+        runs.setOnAction(e -> { if (runs.getValue() != null) model.openRun(runs.getValue()); });
+        g.addRow(r++, new Label("Open earlier run"), runs);
         Label hint = new Label("Loss is on the answers and their <eos> only; examples are packed "
                 + "(no padding to the sequence length). 'original' reproduces finetune.py's settings; "
                 + "'bitnet-recommended' uses a 10x larger LR so ternary weights can still flip.");

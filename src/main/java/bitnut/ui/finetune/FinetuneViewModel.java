@@ -76,6 +76,7 @@ public final class FinetuneViewModel {
     private final StringProperty status = new SimpleStringProperty("Choose a pretrain checkpoint and a JSONL of examples.");
     private final ObservableList<Comparison> comparison = FXCollections.observableArrayList();
     private final StringProperty voiceSummary = new SimpleStringProperty("");
+    private final ObservableList<Path> runs = FXCollections.observableArrayList();
     private final List<Consumer<List<FxJob.Metric>>> chartListeners = new ArrayList<>();
     private final List<Runnable> chartResets = new ArrayList<>();
 
@@ -90,6 +91,7 @@ public final class FinetuneViewModel {
         this.services = services;
         FinetuneJob.register();
         applyPreset();
+        refreshRuns();
     }
 
     public StringProperty baseProperty() { return base; }
@@ -112,6 +114,8 @@ public final class FinetuneViewModel {
     public ObservableList<Comparison> comparison() { return comparison; }
     public StringProperty voiceSummaryProperty() { return voiceSummary; }
     public ObservableList<String> chat() { return chat; }
+    /** Run folders under workspace/finetune/, newest name last. */
+    public ObservableList<Path> runs() { return runs; }
     public BooleanProperty chatBusyProperty() { return chatBusy; }
 
     /** Charts subscribe here: points (name, step, value) from the live job or an opened run. */
@@ -181,10 +185,22 @@ public final class FinetuneViewModel {
         });
         j.onFinished(done -> {
             refreshResults();
+            refreshRuns();
             status.set(done.getJobState() == JobState.SUCCEEDED ? done.getValue()
                     : done.getJobState() + (done.getException() != null ? ": " + done.getException().getMessage() : ""));
         });
         return j;
+    }
+
+    /** Re-lists the run folders of the workspace. */
+    public void refreshRuns() {
+        List<Path> found = new ArrayList<>();
+        try (var s = Files.list(services.workspace().finetuneDir())) {
+            s.filter(d -> new FinetuneRun(d).exists()).sorted().forEach(found::add);
+        } catch (IOException e) {
+            // no finetune folder yet: nothing to list
+        }
+        runs.setAll(found);
     }
 
     public void stop() {

@@ -34,6 +34,10 @@ class FinetuneViewTest {
     static void start() throws Exception {
         workspace = Files.createTempDirectory("bitnut-ft-ws");
         inputs = Files.createTempDirectory("bitnut-ft-inputs");
+        // Create the workspace's dataset store up front: on a fresh workspace the Dataset and Synth tabs
+        // open (and migrate) it from two threads at start-up, which can fail with "table examples already
+        // exists" on a loaded machine. Not this tab's concern; reported to the dataset owner.
+        bitnut.dataset.DatasetStore.open(bitnut.workspace.Workspace.create(workspace)).close();
         System.setProperty("bitnut.workspace", workspace.toString());
         System.setProperty("bitnut.config.dir", Files.createTempDirectory("bitnut-ft-config").toString());
         FxToolkit.toolkitContext().setSetupTimeoutInMillis(180_000);   // a loaded 2-core machine starts slowly
@@ -86,6 +90,14 @@ class FinetuneViewTest {
         assertTrue(table.getItems().stream().noneMatch(c -> c.tunedAnswer().isEmpty()));
         assertTrue(vm.voiceSummaryProperty().get().startsWith("Base: eos"), vm.voiceSummaryProperty().get());
         assertTrue(Files.isDirectory(workspace.resolve("finetune").resolve("toy").resolve("checkpoints")));
+
+        // reopening the finished run rebuilds the charts from metrics.jsonl and the table from evals.jsonl
+        Path runDir = workspace.resolve("finetune").resolve("toy");
+        int rows = table.getItems().size(), trainPoints = new bitnut.finetune.FinetuneRun(runDir).readMetrics().size();
+        robot.interact(() -> vm.openRun(runDir));
+        assertTrue(vm.runs().contains(runDir), "the run is listed: " + vm.runs());
+        assertEquals(trainPoints, view.charts().points("train_loss"), "one point per step, read back from metrics.jsonl");
+        assertEquals(rows, table.getItems().size());
 
         robot.clickOn("#finetune-chat-input").write("what is the moon ?");
         robot.interact(() -> robot.lookup("#finetune-chat-input").queryAs(TextField.class).fireEvent(

@@ -58,6 +58,7 @@ public final class JobHandle {
     private final EtaEstimator eta = new EtaEstimator();
     private volatile long activeStartNanos;
     private volatile long pausedNanos;
+    private volatile long pauseStartNanos; // 0 unless paused right now
 
     private final ArrayDeque<String> logTail = new ArrayDeque<>();
     /** Set for history entries until their log.txt has been read into logTail. */
@@ -300,8 +301,6 @@ public final class JobHandle {
         if (pauseStartNanos != 0) paused += System.nanoTime() - pauseStartNanos;
         return System.nanoTime() - activeStartNanos - paused;
     }
-
-    private volatile long pauseStartNanos;
 
     private void fireState() {
         JobState s = state;

@@ -13,6 +13,7 @@ import picocli.CommandLine.Command;
                 BenchInferCommand.class,
                 BenchTokenizerCommand.class,
                 BenchCorpusCommand.class,
+                BenchPretrainCommand.class,
                 BenchSynthCommand.class,
         })
 public final class BenchCommand implements Runnable {

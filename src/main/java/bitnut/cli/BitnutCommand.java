@@ -21,6 +21,7 @@ import java.nio.file.Path;
                 BenchCommand.class,
                 SynthCommand.class,
                 CorpusCommand.class,
+                PretrainCommand.class,
                 FinetuneCommand.class,
                 TokenizerCommand.class,
                 SampleCommand.class,

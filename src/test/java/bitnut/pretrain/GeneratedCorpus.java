@@ -14,13 +14,13 @@ import java.util.SplittableRandom;
  * small vocabulary (each token has 3 likely successors), written as real token shards. Its unigram
  * entropy is ~ln V while a model that learns the bigrams gets far below it.
  */
-final class GeneratedCorpus {
-    final int vocab;
-    final double unigramEntropy;   // nats, measured on the train split
+public final class GeneratedCorpus {
+    public final int vocab;
+    public final double unigramEntropy;   // nats, measured on the train split
 
     private GeneratedCorpus(int vocab, double h) { this.vocab = vocab; this.unigramEntropy = h; }
 
-    static GeneratedCorpus write(Path dir, int vocab, int trainTokens, int valTokens, long seed) throws IOException {
+    public static GeneratedCorpus write(Path dir, int vocab, int trainTokens, int valTokens, long seed) throws IOException {
         Files.createDirectories(dir);
         SplittableRandom r = new SplittableRandom(seed);
         int[][] next = new int[vocab][3];

@@ -1,8 +1,8 @@
 package bitnut.infer;
 
 import bitnut.infer.kernel.Int8Activations;
-import bitnut.infer.kernel.TernaryMatMul;
 import bitnut.infer.kernel.TernaryMatrix;
+import bitnut.infer.kernel.TernaryGemm;
 import bitnut.infer.kernel.ThreadTeam;
 import bitnut.infer.kernel.VectorMath;
 import bitnut.model.BitNetConfig;
@@ -18,7 +18,8 @@ import bitnut.model.BitNetConfig;
  *               h += BitLinear_down(rmsnorm(m, ffn_sub_norm))
  *   logits = lm_head(rmsnorm(h, final_norm))
  * Every BitLinear is: int8 absmax quantize the (normed) input per token, ternary matmul, * m / s.
- * A call processes T tokens at once (batched prefill; T = 1 is a decode step); BitLinears are split
+ * A call processes T tokens at once (batched prefill through TernaryGemm, whose fp32 tile GEMM decodes
+ * each weight row once per batch; T = 1 is a decode step on the int8 kernel); BitLinears are split
  * over output rows across the ThreadTeam, attention over heads.
  * Not thread-safe: one forward at a time per Transformer (it owns its scratch buffers).
  */
@@ -243,7 +244,7 @@ public final class Transformer implements AutoCloseable {
     /** The part of global row range [r0, r1) that falls into a matrix occupying rows [base, base + n). */
     private static void rows(TernaryMatrix w, Int8Activations x, float[] y, int n, int r0, int r1, int base) {
         int a = Math.max(r0 - base, 0), b = Math.min(r1 - base, n);
-        if (a < b) TernaryMatMul.matMul(w, x, y, n, 0, a, b);
+        if (a < b) TernaryGemm.multiply(w, x, y, n, 0, a, b);
     }
 
     /** residual[t, :] += W x[t] for every token (o_proj, down_proj). */
@@ -251,7 +252,7 @@ public final class Transformer implements AutoCloseable {
         int T = x.tokens();
         // att [T, nh*hd] doubles as the output buffer (nh*hd == C): o_proj reads its int8 copy in x
         float[] tmp = att;
-        team.forRange(n, 16, (r0, r1) -> TernaryMatMul.matMul(w, x, tmp, n, 0, r0, r1));
+        team.forRange(n, 16, (r0, r1) -> TernaryGemm.multiply(w, x, tmp, n, 0, r0, r1));
         for (int i = 0; i < T * n; i++) residual[i] += tmp[i];
     }
 

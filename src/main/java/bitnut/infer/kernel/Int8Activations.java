@@ -10,6 +10,8 @@ package bitnut.infer.kernel;
  * -1" is a plain masked select instead of a subtraction. |x * s| <= 127 by construction (s scales
  * the absmax to 127), so -128 never occurs and the negation cannot overflow a byte.
  * scale[t] holds s: a matmul result dequantizes as acc * m / s.
+ * f is the same values as fp32 (int8 is exact in fp32) for the prefill GEMM, TernaryGemm; its token
+ * count is rounded up to TOKEN_BLOCK so the GEMM's 4-token blocks never read past the array.
  */
 public final class Int8Activations {
     public static final float EPS = 1e-5f;
@@ -20,6 +22,9 @@ public final class Int8Activations {
     public final byte[] q;       // [capacity][stride]
     public final byte[] neg;     // -q
     public final float[] scale;  // s per token
+    /** Tokens per block of the prefill GEMM (TernaryGemm): f holds capacity rounded up to it. */
+    public static final int TOKEN_BLOCK = 4;
+    final float[] f;             // [ceil(capacity/4)*4][stride] fp32 copy of q (exact), for TernaryGemm
     int tokens;                  // tokens quantized in the current batch
 
     public Int8Activations(int cols, int capacity) {
@@ -29,6 +34,8 @@ public final class Int8Activations {
         q = new byte[Math.multiplyExact(stride, capacity)];
         neg = new byte[q.length];
         scale = new float[capacity];
+        int blocks = (capacity + TOKEN_BLOCK - 1) / TOKEN_BLOCK;
+        f = new float[Math.multiplyExact(Math.multiplyExact(stride, blocks), TOKEN_BLOCK)];
     }
 
     /** Number of tokens of the current batch (set by quantize calls through {@link #setTokens}). */
@@ -43,7 +50,10 @@ public final class Int8Activations {
     public float quantize(int t, float[] x, int off) {
         float s = quantize(x, off, cols, q, t * stride);
         int base = t * stride;
-        for (int i = 0; i < cols; i++) neg[base + i] = (byte) -q[base + i];
+        for (int i = 0; i < cols; i++) {
+            neg[base + i] = (byte) -q[base + i];
+            f[base + i] = q[base + i];
+        }
         scale[t] = s;
         return s;
     }

@@ -1,0 +1,72 @@
+package bitnut.infer.kernel;
+
+import java.util.Random;
+
+/*
+ * Benchmark main: the prefill matmuls of one bitnut-133m layer (q 768x768, k/v 256x768, o 768x768,
+ * gate/up 2304x768, down 768x2304) for a T-token batch, old kernel (int8 select, TernaryMatMul.matMul:
+ * masks re-applied per token) vs new (fp32 tile GEMM, TernaryGemm.matMul), both in the same run,
+ * 1 and 2 threads. GFLOP/s counts 2 * N * K * T per matrix (a ternary multiply-add as 2 ops).
+ * Run: java $(cat packaging/jvm-options) -cp 'target/bitnut.jar:target/lib/*' bitnut.infer.kernel.PrefillGemmBench [T] [seconds]
+ */
+public final class PrefillGemmBench {
+    private static final int[][] LAYER = {{768, 768}, {256, 768}, {256, 768}, {768, 768}, {2304, 768}, {2304, 768}, {768, 2304}};
+
+    interface Kernel { void run(TernaryMatrix w, Int8Activations x, float[] out, int ldo, int r0, int r1); }
+
+    public static void main(String[] args) {
+        int tokens = args.length > 0 ? Integer.parseInt(args[0]) : 64;
+        double seconds = args.length > 1 ? Double.parseDouble(args[1]) : 3;
+        Random rnd = new Random(1);
+        TernaryMatrix[] ws = new TernaryMatrix[LAYER.length];
+        Int8Activations[] xs = new Int8Activations[LAYER.length];
+        long flops = 0;
+        for (int i = 0; i < LAYER.length; i++) {
+            int n = LAYER[i][0], k = LAYER[i][1];
+            byte[] codes = new byte[n * k];
+            for (int j = 0; j < codes.length; j++) codes[j] = (byte) (rnd.nextInt(3) - 1);
+            ws[i] = TernaryMatrix.fromCodes(codes, n, k, 0.02f);
+            xs[i] = new Int8Activations(k, tokens);
+            float[] v = new float[k];
+            for (int t = 0; t < tokens; t++) {
+                for (int j = 0; j < k; j++) v[j] = (float) rnd.nextGaussian();
+                xs[i].quantize(t, v, 0);
+            }
+            xs[i].setTokens(tokens);
+            flops += 2L * n * k * tokens;
+        }
+        float[] out = new float[2304 * tokens];
+        System.out.printf("prefill GEMM, one bitnut-133m layer, T=%d tokens, %.1f s per figure (best-of-batches rate)%n", tokens, seconds);
+        System.out.println("| threads | kernel | ms per layer | GFLOP/s | ms for 12 layers |");
+        System.out.println("|---|---|---|---|---|");
+        for (int threads : new int[] {1, 2}) {
+            try (ThreadTeam team = new ThreadTeam(threads)) {
+                double oldMs = measure(team, ws, xs, out, (w, x, o, l, a, b) -> TernaryMatMul.matMul(w, x, o, l, 0, a, b), seconds);
+                double newMs = measure(team, ws, xs, out, (w, x, o, l, a, b) -> TernaryGemm.matMul(w, x, o, l, 0, a, b), seconds);
+                System.out.printf("| %d | int8 select (old) | %.2f | %.1f | %.0f |%n", threads, oldMs, flops / oldMs / 1e6, 12 * oldMs);
+                System.out.printf("| %d | fp32 tile GEMM (new) | %.2f | %.1f | %.0f |%n", threads, newMs, flops / newMs / 1e6, 12 * newMs);
+                System.out.printf("speed-up at %d thread(s): %.1fx%n", threads, oldMs / newMs);
+            }
+        }
+    }
+
+    /** Best ms per layer over batches of runs (best, not mean: the shared box's load only adds time). */
+    private static double measure(ThreadTeam team, TernaryMatrix[] ws, Int8Activations[] xs, float[] out, Kernel k, double seconds) {
+        Runnable layer = () -> {
+            for (int i = 0; i < ws.length; i++) {
+                TernaryMatrix w = ws[i];
+                Int8Activations x = xs[i];
+                team.forRange(w.rows, 16, (r0, r1) -> k.run(w, x, out, w.rows, r0, r1));
+            }
+        };
+        for (int i = 0; i < 3; i++) layer.run();   // warm-up / JIT
+        double best = Double.MAX_VALUE;
+        long end = System.nanoTime() + (long) (seconds * 1e9);
+        while (System.nanoTime() < end) {
+            long t0 = System.nanoTime();
+            layer.run();
+            best = Math.min(best, (System.nanoTime() - t0) / 1e6);
+        }
+        return best;
+    }
+}

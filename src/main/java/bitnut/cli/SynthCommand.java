@@ -78,10 +78,10 @@ public final class SynthCommand implements Runnable {
             return Teachers.spec(settings(ws));
         }
 
-        @Option(names = "--temperature") Double temperature;
-        @Option(names = "--top-p") Double topP;
-        @Option(names = "--top-k") Integer topK;
-        @Option(names = "--max-tokens") Integer maxTokens;
+        @Option(names = "--temperature", description = "Sampling temperature (default 0.9).") Double temperature;
+        @Option(names = "--top-p", description = "Nucleus mass kept (default 0.95).") Double topP;
+        @Option(names = "--top-k", description = "Keep the k most likely tokens, 0 = off (default 40; sent as top_k, which vLLM and llama.cpp accept).") Integer topK;
+        @Option(names = "--max-tokens", description = "New tokens per reply at most (default 512).") Integer maxTokens;
 
         TeacherSettings settings(Workspace ws) throws IOException {
             TeacherSettings s = TeacherSettings.load(ws.synthDir());

@@ -125,7 +125,8 @@ public final class OpenAiTeacher implements Teacher {
         } catch (ExecutionException e) {
             Throwable c = e.getCause();
             boolean timeout = c instanceof HttpTimeoutException;
-            String what = timeout ? "timed out" : "connection failed (" + c.getClass().getSimpleName() + ": " + c.getMessage() + ")";
+            String what = timeout ? "timed out" : "connection failed (" + c.getClass().getSimpleName()
+                    + (c.getMessage() == null ? "" : ": " + c.getMessage()) + ")";
             throw new TeacherException(redact(what + " talking to " + endpoint), c instanceof IOException, c);
         }
         long latency = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0);

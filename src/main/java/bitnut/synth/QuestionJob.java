@@ -110,6 +110,7 @@ public final class QuestionJob implements Job {
 
             long t0 = System.nanoTime();
             int added = 0, exact = 0, near = 0, failed = 0, consecutiveFailures = 0, doneNow = 0;
+            String lastError = "";
             while (!pending.isEmpty() || pump.inFlight() > 0) {
                 while (pump.hasRoom() && !pending.isEmpty()) {
                     Unit u = pending.poll();
@@ -120,6 +121,7 @@ public final class QuestionJob implements Job {
                 if (d.error() != null) {
                     failed++;
                     consecutiveFailures++;
+                    lastError = d.error().getMessage();
                     ctx.log("FAILED " + u.topic() + " #" + u.request() + ": " + d.error().getMessage());
                     if (d.error() instanceof TeacherException te && !te.retryable()) throw te;
                     if (!(d.error() instanceof TeacherException)) throw d.error();
@@ -162,6 +164,10 @@ public final class QuestionJob implements Job {
             }
             String summary = String.format("%d new questions from %d requests (%d duplicates, %d near-duplicates, %d failed requests) in run %s",
                     added, doneNow, exact, near, failed, runId);
+            if (failed > 0 && doneNow == 0) {
+                throw new TeacherException("every request failed (" + failed + "); nothing stored. Last: " + lastError
+                        + " HINT: check the teacher's base URL and that it is running, then resume run " + runId, true);
+            }
             if (failed > 0) summary += "; resume the run to retry the failed requests";
             return summary;
         } finally {

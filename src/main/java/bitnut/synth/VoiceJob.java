@@ -88,6 +88,7 @@ public final class VoiceJob implements Job {
 
             Set<Long> claimed = new HashSet<>();  // in flight, or failed in this session (resume retries those)
             int answered = answeredBefore, failed = 0, consecutiveFailures = 0, doneNow = 0;
+            String lastError = "";
             long tokens = 0;
             boolean exhausted = false;
             long t0 = System.nanoTime();
@@ -113,6 +114,7 @@ public final class VoiceJob implements Job {
                 if (d.error() != null) {
                     failed += d.work().size();
                     consecutiveFailures++;
+                    lastError = d.error().getMessage();
                     ctx.log("FAILED question " + d.work().getFirst().id() + ": " + d.error().getMessage());
                     if (d.error() instanceof TeacherException te && !te.retryable()) throw te;
                     if (!(d.error() instanceof TeacherException)) throw d.error();
@@ -144,6 +146,10 @@ public final class VoiceJob implements Job {
             }
             String summary = String.format("%d answers in this session (%d in run %s), %d failed, %.1f tokens/s overall",
                     doneNow, answered, runId, failed, tokens / Math.max(1e-3, (System.nanoTime() - t0) / 1e9));
+            if (failed > 0 && doneNow == 0) {
+                throw new TeacherException("every request failed (" + failed + "); nothing stored. Last: " + lastError
+                        + " HINT: check the teacher's base URL and that it is running, then resume run " + runId, true);
+            }
             if (failed > 0) summary += "; resume the run to retry the failed questions";
             return summary;
         } finally {

@@ -120,6 +120,17 @@ class OpenAiTeacherTest {
         assertEquals(3, server.maxInFlight.get());
     }
 
+    @Test void backoffDoublesWithJitterAndACap() {
+        try (OpenAiTeacher t = teacher(1, 10, 0)) { // base 20 ms
+            for (int i = 0; i < 200; i++) {
+                long b0 = t.backoffMillis(0), b3 = t.backoffMillis(3), b30 = t.backoffMillis(30);
+                assertTrue(b0 >= 10 && b0 <= 20, "retry 0: " + b0);
+                assertTrue(b3 >= 80 && b3 <= 160, "retry 3: " + b3);
+                assertTrue(b30 >= OpenAiTeacher.BACKOFF_CAP_MILLIS / 2 && b30 <= OpenAiTeacher.BACKOFF_CAP_MILLIS, "retry 30: " + b30);
+            }
+        }
+    }
+
     @Test void redactsKeysAndBearerTokens() {
         String s = ApiKeys.redact("Authorization: Bearer abcdef123456 and " + KEY + " and sk-otherkey12345678", KEY);
         assertFalse(s.contains("abcdef123456"));

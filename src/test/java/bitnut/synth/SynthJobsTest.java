@@ -139,6 +139,16 @@ class SynthJobsTest {
         assertTrue(acknowledged >= 5 && requestsBefore >= 4 + acknowledged);
     }
 
+    @Test void anUnreachableTeacherFailsTheJobWithAHint() throws Exception {
+        String url;
+        try (TeacherServer gone = new TeacherServer()) { url = gone.baseUrl(); }
+        var spec = Teachers.spec(new TeacherSettings(url, "m", "", 2, 5, 1));
+        QuestionJob job = QuestionJob.start(ws, new QuestionJobConfig(List.of("moon"), 2, 5, 0.7, Sampling.questions(), spec), null);
+        TeacherException e = assertThrows(TeacherException.class, () -> job.run(new DirectJobContext()));
+        assertTrue(e.getMessage().contains("every request failed (2)") && e.getMessage().contains("connection failed (ConnectException)")
+                && e.getMessage().contains("HINT"), e.getMessage());
+    }
+
     @Test void aBadKeyStopsTheJobAtOnceWithAHint() {
         for (int i = 0; i < 5; i++) server.faults.add(new TeacherServer.Status(401));
         QuestionJob job = QuestionJob.start(ws, new QuestionJobConfig(List.of("moon"), 3, 5, 0.7, Sampling.questions(), teacher(1)), null);

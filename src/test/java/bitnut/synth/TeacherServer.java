@@ -67,6 +67,7 @@ public final class TeacherServer implements AutoCloseable {
     private void handle(HttpExchange ex) throws IOException {
         int now = inFlight.incrementAndGet();
         maxInFlight.accumulateAndGet(now, Math::max);
+        boolean counted = true;
         try {
             JsonNode req = Json.MAPPER.readTree(ex.getRequestBody());
             received.add(new Received(req, ex.getRequestHeaders().getFirst("Authorization"), System.nanoTime()));
@@ -74,6 +75,10 @@ public final class TeacherServer implements AutoCloseable {
             long delay = delayMillis;
             if (f instanceof Slow s) delay += s.millis();
             if (delay > 0) Thread.sleep(delay);
+            // no longer "in flight" once the answer starts going out: the client may send its next
+            // request the moment it has read this one, before this handler has returned
+            inFlight.decrementAndGet();
+            counted = false;
             switch (f) {
                 case Status s -> send(ex, s.code(), "{\"error\":{\"message\":\"injected failure\"}}");
                 case RateLimit r -> {
@@ -93,7 +98,7 @@ public final class TeacherServer implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } finally {
-            inFlight.decrementAndGet();
+            if (counted) inFlight.decrementAndGet();
             ex.close();
         }
     }

@@ -293,7 +293,12 @@ public final class SynthViewModel {
         lastRecentRefresh = System.currentTimeMillis();
         reader.execute(() -> {
             try {
-                if (readStore == null) readStore = DatasetStore.open(services.workspace());
+                if (readStore == null) {
+                    // nothing generated yet: do not create (and migrate) dataset.db just to list nothing,
+                    // which would race the Dataset tab doing the same on a fresh workspace
+                    if (!Files.exists(DatasetStore.path(services.workspace()))) return;
+                    readStore = DatasetStore.open(services.workspace());
+                }
                 long[] ids = readStore.ids(ExampleFilter.ALL);
                 long[] newest = Arrays.copyOfRange(ids, Math.max(0, ids.length - RECENT), ids.length);
                 List<RecentItem> items = new ArrayList<>();

@@ -142,7 +142,7 @@ public final class DatasetCommand implements Runnable {
             description = "Recompute automatic flags (text detectors + near-duplicate questions), or --list flagged examples with reasons.")
     static final class FlagCmd implements Callable<Integer> {
         @ParentCommand DatasetCommand parent;
-        @Option(names = "--near-duplicate-threshold", defaultValue = "0.7", description = "MinHash Jaccard threshold (default: ${DEFAULT-VALUE}).")
+        @Option(names = "--near-duplicate-threshold", defaultValue = "0.8", description = "MinHash Jaccard threshold (default: ${DEFAULT-VALUE}).")
         double threshold;
         @Option(names = "--too-long-words", defaultValue = "200", description = "Too long above this many words (default: ${DEFAULT-VALUE}).")
         int maxWords;

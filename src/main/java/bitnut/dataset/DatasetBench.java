@@ -116,19 +116,24 @@ public final class DatasetBench {
                 ExampleFilter.ALL.withWords(50, 120),
                 ExampleFilter.ALL.withSearch("squirrel quasar"),
                 ExampleFilter.ALL.withSearch("gala"),
-                ExampleFilter.ALL.withTopic("topic_3").withSearch("bread").withStatus(ExampleStatus.NEW));
+                ExampleFilter.ALL.withTopic("topic_4").withSearch("bread").withStatus(ExampleStatus.NEW));
         String[] names = {"all", "topic", "status", "flag", "length", "search 2 words", "search prefix", "topic+status+search"};
         long[][] lat = new long[kinds.size()][];
+        long[][] cpu = new long[kinds.size()][];
+        var threads = java.lang.management.ManagementFactory.getThreadMXBean();
         int per = Math.max(5, queries / kinds.size());
         long[] sizes = new long[kinds.size()];
         for (int k = 0; k < kinds.size(); k++) {
             lat[k] = new long[per];
+            cpu[k] = new long[per];
             for (int i = 0; i < per; i++) {
-                long t0 = System.nanoTime();
+                long t0 = System.nanoTime(), c0 = threads.getCurrentThreadCpuTime();
                 long[] ids = store.ids(kinds.get(k));
                 int from = ids.length == 0 ? 0 : r.nextInt(Math.max(1, ids.length - 100));
                 List<Example> page = store.load(ids, from, Math.min(ids.length, from + 100));
                 lat[k][i] = System.nanoTime() - t0;
+                // SQLite runs on the calling thread: its CPU time is the query's cost without the other tenants' load
+                cpu[k][i] = threads.getCurrentThreadCpuTime() - c0;
                 sizes[k] = ids.length;
                 if (page.size() > 100) throw new IllegalStateException();
             }
@@ -144,10 +149,12 @@ public final class DatasetBench {
         out.accept(String.format("ids of all %,d rows: group_concat p50 %.1f ms vs one JDBC row per id p50 %.1f ms",
                 sizes[0], pct(lat[0], 50), pct(perRow, 50)));
         for (int k = 0; k < kinds.size(); k++) {
-            out.accept(String.format("query %-20s %,7d rows: p50 %6.1f ms  p95 %6.1f ms", names[k], sizes[k], pct(lat[k], 50), pct(lat[k], 95)));
+            out.accept(String.format("query %-20s %,7d rows: wall p50 %6.1f ms  p95 %6.1f ms | thread CPU p50 %6.1f ms  p95 %6.1f ms",
+                    names[k], sizes[k], pct(lat[k], 50), pct(lat[k], 95), pct(cpu[k], 50), pct(cpu[k], 95)));
         }
-        out.accept(String.format("query all kinds (%d): p50 %.1f ms, p95 %.1f ms, max %.1f ms [target p95 <= 100 ms]",
-                all.length, pct(all, 50), pct(all, 95), pct(all, 100)));
+        long[] allCpu = Arrays.stream(cpu).flatMapToLong(Arrays::stream).toArray();
+        out.accept(String.format("query all kinds (%d): wall p50 %.1f ms, p95 %.1f ms, max %.1f ms | thread CPU p50 %.1f ms, p95 %.1f ms [target p95 <= 100 ms]",
+                all.length, pct(all, 50), pct(all, 95), pct(all, 100), pct(allCpu, 50), pct(allCpu, 95)));
     }
 
     private void editBench(DatasetStore store, boolean withGenerator) throws Exception {

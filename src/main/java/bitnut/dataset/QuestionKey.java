@@ -8,7 +8,7 @@ import java.util.Locale;
  * the import job so that an imported question and a generated one collide.
  *
  * <p>Example: {@code "  1. What's   a Quasar?? "} -> {@code "what's a quasar"}. Steps: NFKC, lower
- * case, strip a leading list marker ("1.", "-", "*", "Q:"), a leading "human:" prefix, collapse
+ * case, strip leading quotes and a leading list marker ("1.", "-", "*", "Q:"), a leading "human:" prefix, collapse
  * white space, drop trailing punctuation, fold curly quotes to straight ones.
  */
 public final class QuestionKey {
@@ -20,6 +20,7 @@ public final class QuestionKey {
         s = s.replace('\u2019', '\'').replace('\u2018', '\'').replace('\u201c', '"').replace('\u201d', '"');
         s = s.strip();
         s = s.replaceFirst("^human:\\s*", "");
+        s = s.replaceFirst("^[\"'\\s]+", "");   // the teacher sometimes quoted the whole question
         s = s.replaceFirst("^(?:\\d{1,3}[.)]|[-*\u2022]|q\\s*\\d*\\s*[:.])\\s+", "");
         s = s.replaceAll("\\s+", " ").strip();
         s = s.replaceFirst("[\\s?!.,;:\"']+$", "");

@@ -29,6 +29,7 @@ class DatasetStoreTest {
         List<Long> first = store.addQuestions(List.of(
                 NewQuestion.of("space", "What is a quasar?", Map.of("teacher", "test")),
                 NewQuestion.of("space", "1. what is a   QUASAR", Map.of()),          // same key
+                NewQuestion.of("space", "\"What is a quasar?\"", Map.of()),          // same key, quoted
                 NewQuestion.of("space", "Why do stars twinkle?", Map.of()))).join();
         assertEquals(2, first.size());
         List<Long> again = store.addQuestions(List.of(NewQuestion.of("space", "What is a quasar?", Map.of()))).join();

@@ -115,7 +115,8 @@ class FlagEvaluationTest {
         System.out.println("misses: " + s.misses);
         for (Flag f : Flag.values()) {
             assertTrue(s.precision(f) >= 0.8, f + " precision " + s.precision(f) + " " + s.misses);
-            assertTrue(s.recall(f) >= 0.75, f + " recall " + s.recall(f) + " " + s.misses);
+            // near-duplicate recall is traded for precision on real questions (threshold 0.8, docs/benchmarks.md)
+            assertTrue(s.recall(f) >= (f == Flag.NEAR_DUPLICATE ? 0.5 : 0.75), f + " recall " + s.recall(f) + " " + s.misses);
         }
     }
 

@@ -122,8 +122,8 @@ class ImportExportTest {
 
     @Test void flagJobMarksNearDuplicateQuestionsAndKeepsVersions() throws Exception {
         List<Long> ids = store.addExamples(List.of(
-                new NewExample("space", "Why is the sky blue?", "Scattering! Woof.", ExampleSource.IMPORTED, Map.of()),
-                new NewExample("space", "Why is the sky blue during the day?", "Scattering again, sniff.", ExampleSource.IMPORTED, Map.of()),
+                new NewExample("space", "Why is the sky blue in summer?", "Scattering! Woof.", ExampleSource.IMPORTED, Map.of()),
+                new NewExample("space", "Why is the sky blue in the summer?", "Scattering again, sniff.", ExampleSource.IMPORTED, Map.of()),
                 new NewExample("food", "How do I bake bread?", "As an AI language model, I knead dough. Woof.", ExampleSource.IMPORTED, Map.of()))).join();
         FlagJob job = new FlagJob(store, FlagConfig.DEFAULT);
         job.run(new DirectJobContext());

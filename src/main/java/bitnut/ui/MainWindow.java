@@ -58,6 +58,7 @@ public final class MainWindow {
             tab.setId("tab-" + t.title().toLowerCase());
             tabPane.getTabs().add(tab);
         }
+        wireSampleFromCheckpoint();
         statusBar = new StatusBar(services);
         root.setTop(menu(shell));
         root.setCenter(tabPane);
@@ -73,13 +74,30 @@ public final class MainWindow {
         List<WorkbenchTab> tabs = new ArrayList<>();
         tabs.add(new TokenizerView(new TokenizerViewModel(services)));
         tabs.add(new CorpusView(new CorpusViewModel(services)));
-        // tabs.add(new PretrainView(new PretrainViewModel(services)));
+        tabs.add(new bitnut.ui.pretrain.PretrainView(new bitnut.ui.pretrain.PretrainViewModel(services)));
         tabs.add(new bitnut.ui.sample.SampleView(new bitnut.ui.sample.SampleViewModel(services)));
         tabs.add(new bitnut.ui.chat.ChatView(new bitnut.ui.chat.ChatViewModel(services)));
         tabs.add(new bitnut.ui.synth.SynthView(new bitnut.ui.synth.SynthViewModel(services)));
         tabs.add(new bitnut.ui.dataset.DatasetView(new bitnut.ui.dataset.DatasetViewModel(services)));
         tabs.add(new FinetuneView(new FinetuneViewModel(services)));
         return tabs;
+    }
+
+    /** The Pretrain tab's "Sample from this checkpoint" selects the checkpoint in the Sample tab and shows it. */
+    private void wireSampleFromCheckpoint() {
+        bitnut.ui.sample.SampleView sample = null;
+        for (WorkbenchTab t : tabs) if (t instanceof bitnut.ui.sample.SampleView s) sample = s;
+        for (WorkbenchTab t : tabs) {
+            if (t instanceof bitnut.ui.pretrain.PretrainView p && sample != null) {
+                bitnut.ui.sample.SampleViewModel target = sample.model();
+                p.model().setSampleHandler(checkpoint -> {
+                    target.refreshCheckpoints();
+                    if (!target.checkpoints().contains(checkpoint)) target.checkpoints().add(checkpoint);
+                    target.checkpointProperty().set(checkpoint);
+                    select("Sample");
+                });
+            }
+        }
     }
 
     public Parent root() { return root; }

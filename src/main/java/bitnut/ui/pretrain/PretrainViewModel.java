@@ -35,6 +35,8 @@ import java.util.function.Consumer;
 public final class PretrainViewModel {
     /** Prefix of the overlay series: an earlier run's metric "train_loss" is drawn as "earlier_train_loss". */
     public static final String OVERLAY = "earlier_";
+    /** Points per metric drawn when a whole history is (re)drawn; longer histories are thinned (notes/javafx.md). */
+    public static final int DISPLAY_POINTS = 4000;
 
     private final AppServices services;
 
@@ -84,6 +86,7 @@ public final class PretrainViewModel {
     private final List<Runnable> chartResets = new ArrayList<>();
     private double emaTrain = Double.NaN, emaOverlay = Double.NaN;
     private long tokensSeen;
+    private int drawnAtReplay;
     private long runParameters;
     private Consumer<Path> sampleHandler;
 
@@ -399,7 +402,8 @@ public final class PretrainViewModel {
     private void live(List<FxJob.Metric> points) {
         history.addAll(points);
         for (FxJob.Metric p : points) tokensSeen = Math.max(tokensSeen, (long) p.x());
-        publish(points);
+        // a long live run: redraw thinned once the history has doubled since the last full draw
+        if (history.size() > 2 * Math.max(drawnAtReplay, 6 * DISPLAY_POINTS)) replay(); else publish(points);
         updateProgress();
     }
 
@@ -408,8 +412,24 @@ public final class PretrainViewModel {
         chartResets.forEach(Runnable::run);
         emaTrain = Double.NaN;
         emaOverlay = Double.NaN;
-        publish(history);
-        publish(overlay);
+        publish(decimate(history));
+        publish(decimate(overlay));
+        drawnAtReplay = history.size();
+    }
+
+    /** Every k-th point of each metric so that none has more than DISPLAY_POINTS (the last point always kept). */
+    static List<FxJob.Metric> decimate(List<FxJob.Metric> points) {
+        Map<String, Integer> count = new java.util.HashMap<>();
+        for (FxJob.Metric p : points) count.merge(p.name(), 1, Integer::sum);
+        if (count.values().stream().allMatch(n -> n <= DISPLAY_POINTS)) return points;
+        Map<String, Integer> seen = new java.util.HashMap<>();
+        List<FxJob.Metric> out = new ArrayList<>();
+        for (FxJob.Metric p : points) {
+            int n = count.get(p.name()), i = seen.merge(p.name(), 1, Integer::sum) - 1;
+            int stride = (n + DISPLAY_POINTS - 1) / DISPLAY_POINTS;
+            if (i % stride == 0 || i == n - 1) out.add(p);
+        }
+        return out;
     }
 
     private void publish(List<FxJob.Metric> points) {

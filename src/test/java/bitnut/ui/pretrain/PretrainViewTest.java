@@ -1,7 +1,10 @@
 package bitnut.ui.pretrain;
 
 import bitnut.common.JobState;
-import bitnut.pretrain.GeneratedCorpus;
+import bitnut.common.DirectJobContext;
+import bitnut.corpus.CorpusBuildConfig;
+import bitnut.corpus.ShardBuilder;
+import bitnut.corpus.TestCorporaAccess;
 import bitnut.pretrain.PretrainJob;
 import bitnut.train.Checkpoints;
 import bitnut.ui.FxJob;
@@ -59,8 +62,15 @@ class PretrainViewTest {
 
     @Test
     void startsAMicroRunChartsItPausesStopsWithACheckpointAndHandsItToSample() throws Exception {
+        // generated text -> the corpus tests' byte-level BPE tokenizer -> real shards (index.json names the tokenizer)
+        Path tok = TestCorporaAccess.writeTokenizer(inputs.resolve("tok"));
+        Files.createDirectories(inputs.resolve("text"));
+        TestCorporaAccess.writeJsonl(inputs.resolve("text").resolve("docs.jsonl"), 400);
         Path shards = inputs.resolve("shards");
-        GeneratedCorpus.write(shards, 64, 30_000, 3_000, 11);
+        new ShardBuilder(CorpusBuildConfig.of(java.util.List.of(inputs.resolve("text").toString()), tok, shards)
+                .withShardTokens(20_000).withValFraction(0.1).withThreads(1)).run(new DirectJobContext());
+        int tokenizerVocab;
+        try (var t = bitnut.tokenizer.WorkspaceTokenizer.load(tok)) { tokenizerVocab = t.vocabSize(); }
         PretrainView view = (PretrainView) app.mainWindow().tabs().stream().filter(t -> t.title().equals("Pretrain")).findFirst().orElseThrow();
         PretrainViewModel vm = view.model();
         Label params = robot.lookup("#pretrain-params").queryAs(Label.class);
@@ -102,6 +112,10 @@ class PretrainViewTest {
         assertTrue(view.charts().points("val_loss") >= 1);
         assertTrue(view.charts().points("lr") >= 4 && view.charts().points("grad_norm") >= 4 && view.charts().points("tokens_per_s") >= 4);
         assertFalse(vm.samples().isEmpty(), "a text sample is listed");
+        assertFalse(vm.samples().getFirst().contains(": ["), "samples are decoded text: " + vm.samples().getFirst());
+        Path run = workspace.resolve("pretrain").resolve("micro");
+        assertEquals(tokenizerVocab, bitnut.pretrain.PretrainRun.read(run).modelConfig().vocabSize(),
+                "the vocabulary follows the shards' tokenizer");
         assertTrue(vm.progressTextProperty().get().contains("tokens seen"), vm.progressTextProperty().get());
 
         press("#pretrain-pause");
@@ -113,11 +127,22 @@ class PretrainViewTest {
         WaitForAsyncUtils.waitFor(30, TimeUnit.SECONDS, () -> job.getJobState().finished());
         assertEquals(JobState.CANCELLED, job.getJobState());
         WaitForAsyncUtils.waitForFxEvents();
-        Path run = workspace.resolve("pretrain").resolve("micro");
         long savedStep = new Checkpoints(run).latest().orElseThrow().step();
         assertTrue(savedStep >= 20, "stop saved step " + savedStep);
         assertEquals(run.resolve("checkpoints").resolve(Checkpoints.name(savedStep)), checkpoints.getItems().getFirst(),
                 "the stop checkpoint is listed first");
+
+        // Resume continues the stopped run from its checkpoint: the curve goes on past the saved step
+        robot.interact(() -> vm.resume(run));
+        FxJob resumed = vm.jobProperty().get();
+        assertNotSame(job, resumed);
+        WaitForAsyncUtils.waitFor(60, TimeUnit.SECONDS, () -> resumed.getJobState().finished()
+                || PretrainJob.readMetrics(run).stream().anyMatch(m -> ((Number) m.get("step")).longValue() > savedStep + 5));
+        press("#pretrain-stop");
+        WaitForAsyncUtils.waitFor(30, TimeUnit.SECONDS, () -> resumed.getJobState().finished());
+        assertEquals(JobState.CANCELLED, resumed.getJobState(), () -> String.valueOf(resumed.getException()));
+        assertTrue(resumed.log().stream().anyMatch(l -> l.startsWith("resumed from " + Checkpoints.name(savedStep))), resumed.log().toString());
+        WaitForAsyncUtils.waitForFxEvents();
 
         // re-opening the run rebuilds the charts from metrics.jsonl; EMA smoothing keeps one point per record
         long rows = PretrainJob.readMetrics(run).stream().filter(m -> m.containsKey("train_loss")).count();

@@ -116,6 +116,11 @@ public final class PretrainView implements WorkbenchTab {
         TextField budget = text("pretrain-token-budget", model.tokenBudgetProperty());
         budget.setPromptText("or a token budget, e.g. 2e9");
         g.addRow(r++, new Label("Token budget"), budget);
+        Label budgetInfo = new Label();
+        budgetInfo.setId("pretrain-budget");
+        budgetInfo.setWrapText(true);
+        budgetInfo.textProperty().bind(model.budgetTextProperty());
+        g.add(budgetInfo, 0, r++, 2, 1);
         g.addRow(r++, new Label("Log every"), integer(model.logEveryProperty()));
         g.addRow(r++, new Label("Evaluate every"), integer(model.evalEveryProperty()));
         g.addRow(r++, new Label("Sample every"), integer(model.sampleEveryProperty()));

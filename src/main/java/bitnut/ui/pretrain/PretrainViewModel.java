@@ -51,6 +51,7 @@ public final class PretrainViewModel {
     private final BooleanProperty tied = new SimpleBooleanProperty(true);
     private final StringProperty precision = new SimpleStringProperty("ternary");
     private final StringProperty parameterText = new SimpleStringProperty("");
+    private final StringProperty budgetText = new SimpleStringProperty("");
     private BitNetConfig presetConfig;
 
     // ---- training form
@@ -100,6 +101,9 @@ public final class PretrainViewModel {
         tied.addListener((o, a, b) -> updateCount());
         precision.addListener((o, a, b) -> updateCount());
         smooth.addListener((o, a, b) -> replay());
+        for (var p : List.of(microBatch, seqLen, accumulation, steps)) p.addListener((o, a, b) -> updateBudget());
+        tokenBudget.addListener((o, a, b) -> updateBudget());
+        updateBudget();
         refreshRuns();
     }
 
@@ -114,6 +118,8 @@ public final class PretrainViewModel {
     public StringProperty precisionProperty() { return precision; }
     /** "12,345,678 parameters (…)" for the form as it stands, or why the form is not a valid model. */
     public StringProperty parameterTextProperty() { return parameterText; }
+    /** Tokens per optimizer step and the run's length in steps and tokens, or why the settings are not valid. */
+    public StringProperty budgetTextProperty() { return budgetText; }
     public StringProperty shardsProperty() { return shards; }
     public StringProperty runNameProperty() { return runName; }
     public StringProperty scheduleProperty() { return schedule; }
@@ -189,15 +195,17 @@ public final class PretrainViewModel {
     /** The model the form describes; IllegalArgumentException with the reason when it is not valid. */
     public BitNetConfig modelConfig() {
         if (presetConfig == null) throw new IllegalArgumentException("No preset loaded.");
-        BitNetConfig m = presetConfig;
-        m = m.withOverride("hidden_size", Integer.toString(hidden.get()));
-        m = m.withOverride("num_attention_heads", Integer.toString(heads.get()));
-        m = m.withOverride("num_key_value_heads", Integer.toString(kvHeads.get()));
-        m = m.withOverride("num_hidden_layers", Integer.toString(layers.get()));
-        m = m.withOverride("intermediate_size", Integer.toString(intermediate.get()));
-        m = m.withOverride("vocab_size", Integer.toString(vocab.get()));
-        m = m.withOverride("tie_word_embeddings", Boolean.toString(tied.get()));
-        return m.withOverride("precision", precision.get());
+        // all overrides in one config.json object, validated once (one at a time, a valid end state such as
+        // heads 4 -> 6 with kv heads 4 -> 2 would fail half-way)
+        com.fasterxml.jackson.databind.node.ObjectNode n = presetConfig.toJson();
+        n.put("hidden_size", hidden.get());
+        n.put("num_hidden_layers", layers.get());
+        n.put("num_attention_heads", heads.get());
+        n.put("num_key_value_heads", kvHeads.get());
+        n.put("intermediate_size", intermediate.get());
+        n.put("vocab_size", vocab.get());
+        n.put("tie_word_embeddings", tied.get());
+        return BitNetConfig.fromJson(n, "model form").withPrecision(BitNetConfig.Precision.parse(precision.get()));
     }
 
     private void updateCount() {
@@ -207,6 +215,24 @@ public final class PretrainViewModel {
                     m.ternary() ? m.ternaryParameterCount() : 0));
         } catch (IllegalArgumentException e) {
             parameterText.set("invalid: " + e.getMessage());
+        }
+        updateBudget();
+    }
+
+    private void updateBudget() {
+        try {
+            TrainConfig t = trainConfig();
+            String perParam;
+            try {
+                perParam = String.format(Locale.ROOT, " (%.1f per parameter)",
+                        t.tokensPerStep() * (double) t.maxSteps() / modelConfig().parameterCount());
+            } catch (IllegalArgumentException e) {
+                perParam = "";
+            }
+            budgetText.set(String.format(Locale.ROOT, "%,d tokens/step × %,d steps = %,d tokens%s", t.tokensPerStep(),
+                    t.maxSteps(), t.tokensPerStep() * t.maxSteps(), perParam));
+        } catch (IllegalArgumentException e) {
+            budgetText.set("invalid: " + e.getMessage());
         }
     }
 
@@ -456,9 +482,10 @@ public final class PretrainViewModel {
         FxJob j = job.get();
         String eta = j != null && !j.getJobState().finished() && j.etaProperty().get() != null ? j.etaProperty().get() : "";
         String perParam = runParameters > 0 ? String.format(Locale.ROOT, "%.3f tokens/parameter", tokensSeen / (double) runParameters) : "";
+        // the job's phase reads "step 40/2000, ETA 812 s": keep the step, show the executor's formatted ETA instead
+        String phase = j != null && j.getMessage() != null && !j.getJobState().finished() ? j.getMessage().replaceAll(", ETA .*$", "") : "";
         progressText.set(String.format(Locale.ROOT, "%,d tokens seen   %s%s%s", tokensSeen, perParam,
-                eta.isBlank() ? "" : "   ETA " + eta, j != null && j.getMessage() != null && !j.getJobState().finished()
-                        ? "   " + j.getMessage() : ""));
+                phase.isBlank() ? "" : "   " + phase, eta.isBlank() ? "" : "   ETA " + eta));
     }
 
     /** The tokenizer folder the corpus build recorded in index.json, when it still exists (as the CLI does). */

@@ -101,6 +101,22 @@ class PretrainViewTest {
         assertNotEquals(tinyCount, params.getText(), "the parameter count follows the overrides");
         assertTrue(params.getText().startsWith(String.format(java.util.Locale.ROOT, "%,d parameters", expected)), params.getText());
 
+        assertTrue(vm.budgetTextProperty().get().startsWith("256 tokens/step × 5,000 steps = 1,280,000 tokens"),
+                vm.budgetTextProperty().get());
+        robot.interact(() -> vm.tokenBudgetProperty().set("2,560"));
+        assertTrue(vm.budgetTextProperty().get().startsWith("256 tokens/step × 10 steps"), vm.budgetTextProperty().get());
+        robot.interact(() -> vm.tokenBudgetProperty().set(""));
+
+        // a model the form cannot build: a readable reason, and Start refuses without creating a run
+        robot.interact(() -> vm.headsProperty().set(3));
+        assertTrue(params.getText().startsWith("invalid: ") && params.getText().contains("hidden_size 64 must be divisible by num_attention_heads 3"),
+                params.getText());
+        press("#pretrain-start");
+        assertNull(vm.jobProperty().get());
+        assertTrue(vm.statusProperty().get().contains("divisible"), vm.statusProperty().get());
+        assertFalse(Files.exists(workspace.resolve("pretrain").resolve("micro")));
+        robot.interact(() -> vm.headsProperty().set(4));
+
         press("#pretrain-start");
         WaitForAsyncUtils.waitFor(20, TimeUnit.SECONDS, () -> vm.jobProperty().get() != null);
         FxJob job = vm.jobProperty().get();
@@ -150,6 +166,8 @@ class PretrainViewTest {
         assertEquals(rows, view.charts().points("train_loss"));
         robot.interact(() -> vm.smoothProperty().set(true));
         assertEquals(rows, view.charts().points("train_loss"));
+        robot.interact(() -> robot.lookup("#pretrain-logx").queryAs(javafx.scene.control.CheckBox.class).setSelected(true));
+        WaitForAsyncUtils.waitForFxEvents();
         robot.interact(() -> vm.overlay(run));
         assertEquals(rows, view.charts().points(PretrainViewModel.OVERLAY + "train_loss"));
 

@@ -7,8 +7,6 @@
 package bitnut.ui.pretrain;
 
 import bitnut.common.JobState;
-import bitnut.corpus.CorpusIndex;
-import bitnut.tokenizer.WorkspaceTokenizer;
 import bitnut.model.BitNetConfig;
 import bitnut.model.ModelPresets;
 import bitnut.pretrain.PretrainJob;
@@ -270,8 +268,8 @@ public final class PretrainViewModel {
             Path sh = Path.of(shards.get().strip());
             if (!Files.isDirectory(sh)) throw new IllegalArgumentException("No shards folder " + sh + ": build it in the Corpus tab.");
             BitNetConfig model = modelConfig();
-            Path tokDir = tokenizerOf(sh);
-            model = matchTokenizer(model, sh, tokDir);
+            Path tokDir = ShardTokenizer.folderOf(sh);
+            model = ShardTokenizer.match(model, sh, tokDir);
             String name = runName.get().isBlank() ? preset.get() + "-"
                     + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")) : runName.get().strip();
             run = services.workspace().pretrainDir().resolve(name);
@@ -486,34 +484,6 @@ public final class PretrainViewModel {
         String phase = j != null && j.getMessage() != null && !j.getJobState().finished() ? j.getMessage().replaceAll(", ETA .*$", "") : "";
         progressText.set(String.format(Locale.ROOT, "%,d tokens seen   %s%s%s", tokensSeen, perParam,
                 phase.isBlank() ? "" : "   " + phase, eta.isBlank() ? "" : "   ETA " + eta));
-    }
-
-    /** The tokenizer folder the corpus build recorded in index.json, when it still exists (as the CLI does). */
-    static Path tokenizerOf(Path shards) {
-        try {
-            Path f = Path.of(CorpusIndex.read(shards).tokenizer().file());
-            if (!f.isAbsolute()) f = shards.resolve(f);
-            return Files.isRegularFile(f) ? f.getParent() : null;
-        } catch (IOException | RuntimeException e) {
-            return null;
-        }
-    }
-
-    /** vocab_size and special ids from the tokenizer (or the shard index), so config.json matches the data. */
-    static BitNetConfig matchTokenizer(BitNetConfig model, Path shards, Path tokDir) throws IOException {
-        if (tokDir != null) {
-            try (WorkspaceTokenizer tok = WorkspaceTokenizer.load(tokDir)) {
-                BitNetConfig m = model.withVocabSize(tok.vocabSize());
-                return m.withTokenIds(tok.bosId() >= 0 ? tok.bosId() : m.bosTokenId(),
-                        tok.eosId() >= 0 ? tok.eosId() : m.eosTokenId(), tok.padId() >= 0 ? tok.padId() : null);
-            }
-        }
-        try {
-            CorpusIndex.TokenizerInfo info = CorpusIndex.read(shards).tokenizer();
-            return model.withVocabSize(info.vocabSize()).withTokenIds(model.bosTokenId(), info.eosId(), model.padTokenId());
-        } catch (IOException e) {
-            return model;
-        }
     }
 
     private static double num(Object o) { return o instanceof Number n ? n.doubleValue() : 0; }

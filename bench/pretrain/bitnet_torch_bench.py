@@ -117,7 +117,7 @@ class Model(nn.Module):
             h = layer(h, cos, sin, mask)
         h = self.norm(h)
         logits = F.linear(h, self.embed.weight if self.lm_head is None else self.lm_head.weight)
-        return F.cross_entropy(logits.view(B * T, -1), targets.view(-1))
+        return F.cross_entropy(logits.reshape(B * T, -1), targets.reshape(-1))
 
 
 def main():

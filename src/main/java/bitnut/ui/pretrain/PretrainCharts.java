@@ -1,7 +1,7 @@
 /*
  * PretrainCharts — the Pretrain tab's live ChartFX charts over tokens seen: train + validation loss
- * (with an earlier run's curves as overlay), learning rate and weight decay, gradient norm, tokens/s.
- * Four shared bitnut.ui.MetricChart instances, created once (notes/javafx.md: recreated charts leak),
+ * (with an earlier run's curves as overlay), learning rate, weight decay, gradient norm, tokens/s.
+ * Five shared bitnut.ui.MetricChart instances, created once (notes/javafx.md: recreated charts leak),
  * each with a hover read-out of the nearest point and a log-x switch.
  */
 package bitnut.ui.pretrain;
@@ -20,18 +20,21 @@ import java.util.List;
 final class PretrainCharts {
     private final MetricChart loss = new MetricChart("Loss", "tokens", "loss (nats/token)", "train_loss", "val_loss",
             PretrainViewModel.OVERLAY + "train_loss", PretrainViewModel.OVERLAY + "val_loss");
-    private final MetricChart schedule = new MetricChart("Learning rate and weight decay", "tokens", "value", "lr", "wd");
+    // separate charts: weight decay (0.1) would flatten the learning rate (1e-3) on one y axis
+    private final MetricChart lr = new MetricChart("Learning rate", "tokens", "lr", "lr");
+    private final MetricChart wd = new MetricChart("Weight decay", "tokens", "wd", "wd");
     private final MetricChart norm = new MetricChart("Gradient norm", "tokens", "‖g‖ before clipping", "grad_norm");
     private final MetricChart speed = new MetricChart("Throughput", "tokens", "tokens/s", "tokens_per_s");
-    private final List<MetricChart> all = List.of(loss, schedule, norm, speed);
+    private final List<MetricChart> all = List.of(loss, lr, wd, norm, speed);
     private final GridPane grid = new GridPane();
 
     PretrainCharts() {
         grid.setId("pretrain-charts");
         grid.add(loss.node(), 0, 0, 1, 2);
-        grid.add(schedule.node(), 1, 0);
-        grid.add(norm.node(), 1, 1);
-        grid.add(speed.node(), 0, 2, 2, 1);
+        grid.add(lr.node(), 1, 0);
+        grid.add(wd.node(), 1, 1);
+        grid.add(norm.node(), 0, 2);
+        grid.add(speed.node(), 1, 2);
         for (MetricChart c : all) ((XYChart) c.node()).getPlugins().add(new DataPointTooltip());
         for (Node n : grid.getChildren()) {
             GridPane.setHgrow(n, Priority.ALWAYS);

@@ -92,9 +92,10 @@ public final class PretrainViewModel {
     public PretrainViewModel(AppServices services) {
         this.services = services;
         PretrainJob.register();
-        shards.set(services.workspace().corpusDir().resolve("shards").toString());
         applyTrainDefaults();
         applyPreset();
+        shards.addListener((o, a, dir) -> vocabFromShards());
+        shards.set(services.workspace().corpusDir().resolve("shards").toString());
         for (var p : List.of(hidden, layers, heads, kvHeads, intermediate, vocab)) p.addListener((o, a, b) -> updateCount());
         tied.addListener((o, a, b) -> updateCount());
         precision.addListener((o, a, b) -> updateCount());
@@ -170,9 +171,20 @@ public final class PretrainViewModel {
         kvHeads.set(presetConfig.numKeyValueHeads());
         intermediate.set(presetConfig.intermediateSize());
         vocab.set(presetConfig.vocabSize());
+        vocabFromShards();
         tied.set(presetConfig.tieWordEmbeddings());
         precision.set(presetConfig.precision().id());
         updateCount();
+    }
+
+    /** A built shard folder fixes the vocabulary: its index.json records the tokenizer's size (the run uses it). */
+    private void vocabFromShards() {
+        try {
+            int v = bitnut.corpus.CorpusIndex.read(Path.of(shards.get().strip())).tokenizer().vocabSize();
+            if (v > 0) vocab.set(v);
+        } catch (IOException | RuntimeException e) {
+            // no complete shard folder there (yet): keep the form's value
+        }
     }
 
     private void applyTrainDefaults() {

@@ -84,7 +84,6 @@ class PretrainViewTest {
             vm.headsProperty().set(4);
             vm.kvHeadsProperty().set(2);
             vm.intermediateProperty().set(192);
-            vm.vocabProperty().set(64);
             vm.scheduleProperty().set("cosine");
             vm.lrProperty().set(4e-3);
             vm.microBatchProperty().set(8);
@@ -97,6 +96,7 @@ class PretrainViewTest {
             vm.sampleEveryProperty().set(20);
             vm.checkpointEveryProperty().set(20);
         });
+        assertEquals(tokenizerVocab, vm.vocabProperty().get(), "the shards' tokenizer sets the vocabulary");
         long expected = vm.modelConfig().parameterCount();
         assertNotEquals(tinyCount, params.getText(), "the parameter count follows the overrides");
         assertTrue(params.getText().startsWith(String.format(java.util.Locale.ROOT, "%,d parameters", expected)), params.getText());

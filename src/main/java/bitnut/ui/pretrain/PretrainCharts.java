@@ -51,7 +51,10 @@ final class PretrainCharts {
     /** Log scale on the tokens axis of every chart (tokens are always > 0). */
     void setLogX(boolean log) {
         for (MetricChart c : all) {
-            if (((XYChart) c.node()).getXAxis() instanceof DefaultNumericAxis x) x.setLogAxis(log);
+            if (((XYChart) c.node()).getXAxis() instanceof DefaultNumericAxis x) {
+                x.setLogAxis(log);
+                x.forceRedraw();   // recompute tick marks and labels for the new transform, not only the data
+            }
         }
     }
 

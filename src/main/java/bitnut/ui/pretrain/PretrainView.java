@@ -150,17 +150,21 @@ public final class PretrainView implements WorkbenchTab {
         g.add(new HBox(6, start, pause, stop), 0, r++, 2, 1);
 
         ComboBox<Path> runs = runs("pretrain-runs", "Earlier runs in this workspace");
-        Button open = new Button("Show");
-        open.setOnAction(e -> { if (runs.getValue() != null) model.openRun(runs.getValue()); });
+        runs.setOnAction(e -> { if (runs.getValue() != null) model.openRun(runs.getValue()); });
         Button resume = new Button("Resume");
         resume.setId("pretrain-resume");
         resume.setOnAction(e -> {
-            Path p = runs.getValue() != null ? runs.getValue() : model.runDirProperty().get();
+            Path p = model.runDirProperty().get();   // the run shown (picked above or just stopped)
             if (p != null) model.resume(p);
         });
-        g.add(new VBox(4, new Label("Earlier run"), runs, new HBox(6, open, resume)), 0, r++, 2, 1);
-        Label hint = new Label("Stop saves a checkpoint first; Resume continues a run folder from its newest "
-                + "checkpoint with the run's own settings.");
+        Button folder = new Button("Other folder…");
+        folder.setOnAction(e -> {
+            File f = chooseRun("Pretraining run folder (holds run.json)");
+            if (f != null) model.openRun(f.toPath());
+        });
+        g.add(new VBox(4, new Label("Earlier run"), runs, new HBox(6, resume, folder)), 0, r++, 2, 1);
+        Label hint = new Label("Stop saves a checkpoint first; Resume continues the shown run from its newest "
+                + "checkpoint with the run's own settings (run.json), not the form's.");
         hint.setWrapText(true);
         g.add(hint, 0, r, 2, 1);
         return g;
@@ -175,9 +179,15 @@ public final class PretrainView implements WorkbenchTab {
         logX.selectedProperty().addListener((o, a, v) -> charts.setLogX(v));
         ComboBox<Path> overlay = runs("pretrain-overlay", "Compare with an earlier run");
         overlay.setOnAction(e -> model.overlay(overlay.getValue()));
+        Button other = new Button("…");
+        other.setTooltip(new Tooltip("Compare with a run folder outside this workspace"));
+        other.setOnAction(e -> {
+            File f = chooseRun("Run folder to compare with (holds metrics.jsonl)");
+            if (f != null) model.overlay(f.toPath());
+        });
         Button clear = new Button("Clear comparison");
         clear.setOnAction(e -> { overlay.setValue(null); model.overlay(null); });
-        HBox bar = new HBox(10, ema, logX, overlay, clear);
+        HBox bar = new HBox(10, ema, logX, overlay, other, clear);
         bar.setAlignment(javafx.geometry.Pos.CENTER_LEFT);
         return bar;
     }
@@ -219,6 +229,12 @@ public final class PretrainView implements WorkbenchTab {
         box.setPadding(new Insets(6));
         box.setMinWidth(220);
         return box;
+    }
+
+    private File chooseRun(String title) {
+        DirectoryChooser c = new DirectoryChooser();
+        c.setTitle(title);
+        return c.showDialog(root.getScene().getWindow());
     }
 
     private ComboBox<Path> runs(String id, String prompt) {

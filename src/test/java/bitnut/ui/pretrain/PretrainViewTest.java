@@ -149,7 +149,8 @@ class PretrainViewTest {
                 "the stop checkpoint is listed first");
 
         // Resume continues the stopped run from its checkpoint: the curve goes on past the saved step
-        robot.interact(() -> vm.resume(run));
+        assertEquals(run, vm.runDirProperty().get());
+        press("#pretrain-resume");
         FxJob resumed = vm.jobProperty().get();
         assertNotSame(job, resumed);
         WaitForAsyncUtils.waitFor(60, TimeUnit.SECONDS, () -> resumed.getJobState().finished()

@@ -6,6 +6,9 @@ layout, BitLinear with absmean ternary weights + absmax int8 activations, STE vi
 AdamW (betas 0.9/0.95, eps 1e-8, decay on BitLinear + untied lm_head only), global-norm clip 1.0.
 Prints one JSON line with seconds and CPU seconds per step and tokens/s.
 
+Debian's python3-torch is built with BLAS_INFO=generic: install an optimised BLAS first
+(`apt-get install libopenblas0-pthread`), or the reference libblas makes PyTorch ~10x slower than it is.
+
 usage: python3 bench/pretrain/bitnet_torch_bench.py models/bitnut-tiny.json --batch 8 --seq 256 --steps 5 --threads 2
 """
 import argparse, json, math, time

@@ -4,6 +4,7 @@ import bitnut.corpus.CorpusIndex;
 import bitnut.model.BitNetConfig;
 import bitnut.model.ModelPresets;
 import bitnut.pretrain.PretrainJob;
+import bitnut.pretrain.ShardTokenizer;
 import bitnut.pretrain.PretrainRun;
 import bitnut.tokenizer.WorkspaceTokenizer;
 import bitnut.train.TrainConfig;
@@ -72,39 +73,11 @@ public final class PretrainCommand implements Callable<Integer> {
             }
         }
         if (tokens != null) train = train.with("max_steps", Long.toString(Math.max(1, tokens / train.tokensPerStep())));
-        Path tokDir = tokenizer != null ? tokenizer : tokenizerOf(shards);
-        model = matchTokenizer(model, shards, tokDir);
+        Path tokDir = tokenizer != null ? tokenizer : ShardTokenizer.folderOf(shards);
+        model = ShardTokenizer.match(model, shards, tokDir);
         Path run = out != null ? out : ws.pretrainDir().resolve(preset.replaceAll("[^A-Za-z0-9._-]", "_") + "-"
                 + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")));
         System.err.println("run " + run + ": " + model.summary());
         return CliJobRunner.run(PretrainJob.create(run, PretrainRun.of(model, train, shards, tokDir, preset)));
-    }
-
-    /** The tokenizer folder recorded by the corpus build, when it still exists. */
-    static Path tokenizerOf(Path shards) {
-        try {
-            Path f = Path.of(CorpusIndex.read(shards).tokenizer().file());
-            if (!f.isAbsolute()) f = shards.resolve(f);
-            return Files.isRegularFile(f) ? f.getParent() : null;
-        } catch (IOException | RuntimeException e) {
-            return null;
-        }
-    }
-
-    /** vocab_size and bos/eos/pad from the tokenizer (or the shard index), so config.json matches the data. */
-    static BitNetConfig matchTokenizer(BitNetConfig model, Path shards, Path tokDir) throws IOException {
-        if (tokDir != null) {
-            try (WorkspaceTokenizer tok = WorkspaceTokenizer.load(tokDir)) {
-                BitNetConfig m = model.withVocabSize(tok.vocabSize());
-                return m.withTokenIds(tok.bosId() >= 0 ? tok.bosId() : m.bosTokenId(),
-                        tok.eosId() >= 0 ? tok.eosId() : m.eosTokenId(), tok.padId() >= 0 ? tok.padId() : null);
-            }
-        }
-        try {
-            CorpusIndex.TokenizerInfo info = CorpusIndex.read(shards).tokenizer();
-            return model.withVocabSize(info.vocabSize()).withTokenIds(model.bosTokenId(), info.eosId(), model.padTokenId());
-        } catch (IOException e) {
-            return model;   // no index.json: keep the preset's ids; the trainer refuses ids outside the vocabulary
-        }
     }
 }

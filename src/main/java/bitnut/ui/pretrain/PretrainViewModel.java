@@ -9,6 +9,7 @@ package bitnut.ui.pretrain;
 import bitnut.common.JobState;
 import bitnut.model.BitNetConfig;
 import bitnut.model.ModelPresets;
+import bitnut.pretrain.ShardTokenizer;
 import bitnut.pretrain.PretrainJob;
 import bitnut.pretrain.PretrainRun;
 import bitnut.train.Checkpoints;

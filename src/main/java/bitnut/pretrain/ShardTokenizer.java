@@ -1,9 +1,9 @@
 /*
- * ShardTokenizer — the tokenizer behind a shard folder, for a run the Pretrain tab creates: the folder
- * index.json names, and the model's vocab_size and bos/eos/pad ids taken from it so config.json matches
- * the data. The same rules as bitnut.cli.PretrainCommand (the UI must not depend on the CLI package).
+ * ShardTokenizer — the tokenizer behind a shard folder, for a new pretrain run (CLI and Pretrain tab): the
+ * folder index.json names, and the model's vocab_size and bos/eos/pad ids taken from it so config.json
+ * matches the data.
  */
-package bitnut.ui.pretrain;
+package bitnut.pretrain;
 
 import bitnut.corpus.CorpusIndex;
 import bitnut.model.BitNetConfig;
@@ -13,11 +13,11 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
-final class ShardTokenizer {
+public final class ShardTokenizer {
     private ShardTokenizer() { }
 
     /** The tokenizer folder the corpus build recorded in index.json, when it still exists (as the CLI does). */
-    static Path folderOf(Path shards) {
+    public static Path folderOf(Path shards) {
         try {
             Path f = Path.of(CorpusIndex.read(shards).tokenizer().file());
             if (!f.isAbsolute()) f = shards.resolve(f);
@@ -28,7 +28,7 @@ final class ShardTokenizer {
     }
 
     /** vocab_size and special ids from the tokenizer (or the shard index), so config.json matches the data. */
-    static BitNetConfig match(BitNetConfig model, Path shards, Path tokDir) throws IOException {
+    public static BitNetConfig match(BitNetConfig model, Path shards, Path tokDir) throws IOException {
         if (tokDir != null) {
             try (WorkspaceTokenizer tok = WorkspaceTokenizer.load(tokDir)) {
                 BitNetConfig m = model.withVocabSize(tok.vocabSize());
@@ -40,7 +40,7 @@ final class ShardTokenizer {
             CorpusIndex.TokenizerInfo info = CorpusIndex.read(shards).tokenizer();
             return model.withVocabSize(info.vocabSize()).withTokenIds(model.bosTokenId(), info.eosId(), model.padTokenId());
         } catch (IOException e) {
-            return model;
+            return model;   // no index.json: keep the preset's ids; the trainer refuses ids outside the vocabulary
         }
     }
 }

@@ -69,7 +69,7 @@ public final class DatasetStore implements AutoCloseable {
         cfg.setSynchronous(SQLiteConfig.SynchronousMode.FULL);
         cfg.setBusyTimeout(BUSY_TIMEOUT_MS);
         cfg.setCacheSize(-32_768);   // 32 MiB page cache for the writer: FTS merges during imports stay in memory
-        Connection c = cfg.createConnection("jdbc:sqlite:" + file.toAbsolutePath());
+        Connection c = connectWaitingForLock(cfg, file);
         try {
             DatasetSchema.migrate(c, file);
         } catch (SQLException e) {
@@ -77,6 +77,29 @@ public final class DatasetStore implements AutoCloseable {
             throw e;
         }
         return new DatasetStore(file.toAbsolutePath(), c, detector);
+    }
+
+    /**
+     * Opens the writer connection. Switching a brand-new file to WAL happens while the connection's
+     * pragmas are applied, before busy_timeout is in force, so two simultaneous first opens (the Synth and
+     * Dataset tabs, or a tab and a CLI job) can see SQLITE_BUSY there: wait and retry within busy_timeout.
+     */
+    private static Connection connectWaitingForLock(SQLiteConfig cfg, Path file) throws SQLException {
+        long deadline = System.nanoTime() + BUSY_TIMEOUT_MS * 1_000_000L;
+        for (int attempt = 0; ; attempt++) {
+            try {
+                return cfg.createConnection("jdbc:sqlite:" + file.toAbsolutePath());
+            } catch (SQLException e) {
+                boolean busy = e.getMessage() != null && (e.getMessage().contains("SQLITE_BUSY") || e.getMessage().contains("locked"));
+                if (!busy || System.nanoTime() > deadline) throw e;
+                try {
+                    Thread.sleep(Math.min(200, 5L << Math.min(attempt, 5)));
+                } catch (InterruptedException ie) {
+                    Thread.currentThread().interrupt();
+                    throw e;
+                }
+            }
+        }
     }
 
     public Path file() { return file; }

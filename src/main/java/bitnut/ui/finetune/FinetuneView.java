@@ -1,5 +1,9 @@
 package bitnut.ui.finetune;
 
+import static bitnut.ui.FormFields.decimal;
+import static bitnut.ui.FormFields.integer;
+import static bitnut.ui.FormFields.text;
+
 import bitnut.finetune.FinetuneConfig;
 import bitnut.ui.FxJob;
 import bitnut.ui.WorkbenchTab;
@@ -16,7 +20,6 @@ import javafx.scene.control.SplitPane;
 import javafx.scene.control.TableColumn;
 import javafx.scene.control.TableView;
 import javafx.scene.control.TextField;
-import javafx.scene.control.TextFormatter;
 import javafx.scene.layout.BorderPane;
 import javafx.scene.layout.GridPane;
 import javafx.scene.layout.HBox;
@@ -24,8 +27,6 @@ import javafx.scene.layout.Priority;
 import javafx.scene.layout.VBox;
 import javafx.stage.DirectoryChooser;
 import javafx.stage.FileChooser;
-import javafx.util.converter.DoubleStringConverter;
-import javafx.util.converter.IntegerStringConverter;
 
 import java.io.File;
 import java.util.function.Function;
@@ -202,31 +203,5 @@ public final class FinetuneView implements WorkbenchTab {
         c.setPrefWidth(width);
         c.setCellValueFactory(cell -> new ReadOnlyStringWrapper(value.apply(cell.getValue())));
         return c;
-    }
-
-    private static TextField text(String id, javafx.beans.property.StringProperty p) {
-        TextField t = new TextField();
-        t.setId(id);
-        t.textProperty().bindBidirectional(p);
-        HBox.setHgrow(t, Priority.ALWAYS);
-        return t;
-    }
-
-    private static TextField integer(javafx.beans.property.IntegerProperty p) {
-        TextField t = new TextField();
-        TextFormatter<Integer> f = new TextFormatter<>(new IntegerStringConverter(), p.get());
-        t.setTextFormatter(f);
-        f.valueProperty().addListener((o, a, v) -> { if (v != null) p.set(v); });
-        p.addListener((o, a, v) -> f.setValue(v.intValue()));
-        return t;
-    }
-
-    private static TextField decimal(javafx.beans.property.DoubleProperty p) {
-        TextField t = new TextField();
-        TextFormatter<Double> f = new TextFormatter<>(new DoubleStringConverter(), p.get());
-        t.setTextFormatter(f);
-        f.valueProperty().addListener((o, a, v) -> { if (v != null) p.set(v); });
-        p.addListener((o, a, v) -> f.setValue(v.doubleValue()));
-        return t;
     }
 }

@@ -7,6 +7,10 @@
  */
 package bitnut.ui.pretrain;
 
+import static bitnut.ui.FormFields.decimal;
+import static bitnut.ui.FormFields.integer;
+import static bitnut.ui.FormFields.text;
+
 import bitnut.common.JobState;
 import bitnut.model.ModelPresets;
 import bitnut.train.TrainConfig;
@@ -22,8 +26,6 @@ import javafx.scene.layout.Priority;
 import javafx.scene.layout.VBox;
 import javafx.stage.DirectoryChooser;
 import javafx.util.StringConverter;
-import javafx.util.converter.DoubleStringConverter;
-import javafx.util.converter.IntegerStringConverter;
 
 import java.io.File;
 import java.nio.file.Path;
@@ -252,32 +254,6 @@ public final class PretrainView implements WorkbenchTab {
 
     private static TextField small(TextField t) {
         t.setPrefColumnCount(4);
-        return t;
-    }
-
-    private static TextField text(String id, javafx.beans.property.StringProperty p) {
-        TextField t = new TextField();
-        t.setId(id);
-        t.textProperty().bindBidirectional(p);
-        HBox.setHgrow(t, Priority.ALWAYS);
-        return t;
-    }
-
-    private static TextField integer(javafx.beans.property.IntegerProperty p) {
-        TextField t = new TextField();
-        TextFormatter<Integer> f = new TextFormatter<>(new IntegerStringConverter(), p.get());
-        t.setTextFormatter(f);
-        f.valueProperty().addListener((o, a, v) -> { if (v != null) p.set(v); });
-        p.addListener((o, a, v) -> f.setValue(v.intValue()));
-        return t;
-    }
-
-    private static TextField decimal(javafx.beans.property.DoubleProperty p) {
-        TextField t = new TextField();
-        TextFormatter<Double> f = new TextFormatter<>(new DoubleStringConverter(), p.get());
-        t.setTextFormatter(f);
-        f.valueProperty().addListener((o, a, v) -> { if (v != null) p.set(v); });
-        p.addListener((o, a, v) -> f.setValue(v.doubleValue()));
         return t;
     }
 }

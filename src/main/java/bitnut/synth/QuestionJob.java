@@ -35,8 +35,6 @@ import java.util.Set;
  */
 public final class QuestionJob implements Job {
     public static final String KIND = "synth.questions";
-    /** This many failed requests in a row stop the job (the teacher is down, not flaky). */
-    static final int MAX_CONSECUTIVE_FAILURES = 5;
 
     private final Workspace workspace;
     private final String runId;
@@ -109,8 +107,8 @@ public final class QuestionJob implements Job {
                     + pump.capacity() + " requests in flight");
 
             long t0 = System.nanoTime();
-            int added = 0, exact = 0, near = 0, failed = 0, consecutiveFailures = 0, doneNow = 0;
-            String lastError = "";
+            int added = 0, exact = 0, near = 0, doneNow = 0;
+            TeacherFailures failures = new TeacherFailures();
             while (!pending.isEmpty() || pump.inFlight() > 0) {
                 while (pump.hasRoom() && !pending.isEmpty()) {
                     Unit u = pending.poll();
@@ -119,19 +117,11 @@ public final class QuestionJob implements Job {
                 RequestPump.Done<Unit> d = pump.next(ctx);
                 Unit u = d.work();
                 if (d.error() != null) {
-                    failed++;
-                    consecutiveFailures++;
-                    lastError = d.error().getMessage();
                     ctx.log("FAILED " + u.topic() + " #" + u.request() + ": " + d.error().getMessage());
-                    if (d.error() instanceof TeacherException te && !te.retryable()) throw te;
-                    if (!(d.error() instanceof TeacherException)) throw d.error();
-                    if (consecutiveFailures >= MAX_CONSECUTIVE_FAILURES) {
-                        throw new TeacherException(consecutiveFailures + " requests in a row failed; stopping (resume continues). Last: "
-                                + d.error().getMessage(), true);
-                    }
+                    failures.failed(d.error(), 1);
                     continue;
                 }
-                consecutiveFailures = 0;
+                failures.succeeded();
                 ChatResult r = d.results().getFirst();
                 List<String> parsed = QuestionParser.parse(r.text());
                 List<NewQuestion> fresh = new ArrayList<>();
@@ -163,12 +153,9 @@ public final class QuestionJob implements Job {
                 ctx.metric("requests_per_s", secs, doneNow / secs);
             }
             String summary = String.format("%d new questions from %d requests (%d duplicates, %d near-duplicates, %d failed requests) in run %s",
-                    added, doneNow, exact, near, failed, runId);
-            if (failed > 0 && doneNow == 0) {
-                throw new TeacherException("every request failed (" + failed + "); nothing stored. Last: " + lastError
-                        + " HINT: check the teacher's base URL and that it is running, then resume run " + runId, true);
-            }
-            if (failed > 0) summary += "; resume the run to retry the failed requests";
+                    added, doneNow, exact, near, failures.total(), runId);
+            failures.requireSomeSuccess(doneNow, runId);
+            if (failures.total() > 0) summary += "; resume the run to retry the failed requests";
             return summary;
         } finally {
             if (sharedStore == null) store.close();

@@ -31,7 +31,6 @@ import java.util.Set;
  */
 public final class VoiceJob implements Job {
     public static final String KIND = "synth.voice";
-    static final int MAX_CONSECUTIVE_FAILURES = 5;
 
     private final Workspace workspace;
     private final String runId;
@@ -87,8 +86,8 @@ public final class VoiceJob implements Job {
             ctx.log("teacher " + teacher.describe() + ", " + unanswered + " unanswered questions, target " + target + " answers");
 
             Set<Long> claimed = new HashSet<>();  // in flight, or failed in this session (resume retries those)
-            int answered = answeredBefore, failed = 0, consecutiveFailures = 0, doneNow = 0;
-            String lastError = "";
+            int answered = answeredBefore, doneNow = 0;
+            TeacherFailures failures = new TeacherFailures();
             long tokens = 0;
             boolean exhausted = false;
             long t0 = System.nanoTime();
@@ -112,19 +111,11 @@ public final class VoiceJob implements Job {
                 if (pump.inFlight() == 0) break;
                 RequestPump.Done<List<Example>> d = pump.next(ctx);
                 if (d.error() != null) {
-                    failed += d.work().size();
-                    consecutiveFailures++;
-                    lastError = d.error().getMessage();
                     ctx.log("FAILED question " + d.work().getFirst().id() + ": " + d.error().getMessage());
-                    if (d.error() instanceof TeacherException te && !te.retryable()) throw te;
-                    if (!(d.error() instanceof TeacherException)) throw d.error();
-                    if (consecutiveFailures >= MAX_CONSECUTIVE_FAILURES) {
-                        throw new TeacherException(consecutiveFailures + " requests in a row failed; stopping (resume continues). Last: "
-                                + d.error().getMessage(), true);
-                    }
+                    failures.failed(d.error(), d.work().size());
                     continue;
                 }
-                consecutiveFailures = 0;
+                failures.succeeded();
                 for (int i = 0; i < d.work().size(); i++) {
                     Example e = d.work().get(i);
                     ChatResult r = d.results().get(i);
@@ -145,12 +136,9 @@ public final class VoiceJob implements Job {
                 ctx.metric("tokens_per_s", secs, tokens / secs);
             }
             String summary = String.format("%d answers in this session (%d in run %s), %d failed, %.1f tokens/s overall",
-                    doneNow, answered, runId, failed, tokens / Math.max(1e-3, (System.nanoTime() - t0) / 1e9));
-            if (failed > 0 && doneNow == 0) {
-                throw new TeacherException("every request failed (" + failed + "); nothing stored. Last: " + lastError
-                        + " HINT: check the teacher's base URL and that it is running, then resume run " + runId, true);
-            }
-            if (failed > 0) summary += "; resume the run to retry the failed questions";
+                    doneNow, answered, runId, failures.total(), tokens / Math.max(1e-3, (System.nanoTime() - t0) / 1e9));
+            failures.requireSomeSuccess(doneNow, runId);
+            if (failures.total() > 0) summary += "; resume the run to retry the failed questions";
             return summary;
         } finally {
             if (sharedStore == null) store.close();

@@ -3,17 +3,13 @@ package bitnut.ui.chat;
 import bitnut.infer.ChatStore;
 import bitnut.infer.TinyCheckpoint;
 import bitnut.model.BitNetConfig;
-import bitnut.ui.AppServices;
-import bitnut.ui.SettingsStore;
+import bitnut.ui.TabStage;
 import bitnut.workspace.Workspace;
-import javafx.scene.Parent;
-import javafx.scene.Scene;
 import javafx.scene.layout.VBox;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.testfx.api.FxRobot;
-import org.testfx.api.FxToolkit;
 import org.testfx.util.WaitForAsyncUtils;
 
 import java.nio.file.Files;
@@ -32,7 +28,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 class ChatViewTest {
     static final FxRobot robot = new FxRobot();
-    static AppServices services;
+    static TabStage<ChatView> tab;
     static ChatView view;
     static Workspace workspace;
 
@@ -42,21 +38,11 @@ class ChatViewTest {
         BitNetConfig c = TinyCheckpoint.config(true);
         TinyCheckpoint.writeLatent(workspace.pretrainDir().resolve("base/checkpoints/step-0000010"), c, TinyCheckpoint.latents(c, 5));
         TinyCheckpoint.writeLatent(workspace.finetuneDir().resolve("chat/checkpoints/step-0000020"), c, TinyCheckpoint.latents(c, 6));
-        FxToolkit.registerPrimaryStage();
-        FxToolkit.setupFixture(() -> {
-            services = new AppServices(workspace, new SettingsStore(ws.resolve("config")));
-            view = new ChatView(new ChatViewModel(services));
-        });
-        FxToolkit.setupStage(stage -> {
-            stage.setScene(new Scene((Parent) view.content(), 1000, 700));
-            stage.show();
-        });
+        tab = TabStage.show(workspace, s -> new ChatView(new ChatViewModel(s)), 1000, 700);
+        view = tab.view();
     }
 
-    @AfterAll static void stop() throws Exception {
-        FxToolkit.setupFixture(() -> { view.dispose(); services.close(); });
-        FxToolkit.cleanupStages();
-    }
+    @AfterAll static void stop() throws Exception { tab.close(); }
 
     static void waitIdle(ChatViewModel m) throws Exception {
         WaitForAsyncUtils.waitFor(60, TimeUnit.SECONDS, () -> !m.runningProperty().get());

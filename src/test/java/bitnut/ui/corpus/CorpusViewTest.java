@@ -2,12 +2,9 @@ package bitnut.ui.corpus;
 
 import bitnut.common.JobState;
 import bitnut.corpus.TestCorporaAccess;
-import bitnut.ui.AppServices;
+import bitnut.ui.TabStage;
 import bitnut.ui.FxJob;
-import bitnut.ui.SettingsStore;
 import bitnut.workspace.Workspace;
-import javafx.scene.Parent;
-import javafx.scene.Scene;
 import javafx.scene.chart.BarChart;
 import javafx.scene.control.Label;
 import javafx.scene.control.ProgressBar;
@@ -18,7 +15,6 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.testfx.api.FxRobot;
-import org.testfx.api.FxToolkit;
 import org.testfx.util.WaitForAsyncUtils;
 
 import java.nio.file.Files;
@@ -33,7 +29,7 @@ import static org.junit.jupiter.api.Assertions.*;
  */
 class CorpusViewTest {
     static final FxRobot robot = new FxRobot();
-    static AppServices services;
+    static TabStage<CorpusView> tab;
     static CorpusView view;
     static Path corpus;
     static Path bigCorpus;
@@ -44,22 +40,11 @@ class CorpusViewTest {
         TestCorporaAccess.writeTokenizer(workspace.tokenizerDir().resolve("tiny"));
         corpus = TestCorporaAccess.writeJsonl(ws.resolve("input/docs.jsonl"), 120);
         bigCorpus = TestCorporaAccess.writeJsonl(ws.resolve("big/docs.jsonl"), 6000);
-        FxToolkit.registerPrimaryStage();
-        FxToolkit.setupFixture(() -> {
-            services = new AppServices(workspace, new SettingsStore(ws.resolve("config")));
-            view = new CorpusView(new CorpusViewModel(services));
-        });
-        // a fixed size inside Monocle's headless screen (a bigger window overflows its framebuffer)
-        FxToolkit.setupStage(stage -> {
-            stage.setScene(new Scene((Parent) view.content(), 1000, 700));
-            stage.show();
-        });
+        tab = TabStage.show(workspace, s -> new CorpusView(new CorpusViewModel(s)), 1000, 700);
+        view = tab.view();
     }
 
-    @AfterAll static void stop() throws Exception {
-        FxToolkit.setupFixture(() -> { view.dispose(); services.close(); });
-        FxToolkit.cleanupStages();
-    }
+    @AfterAll static void stop() throws Exception { tab.close(); }
 
     @Test void addPreviewAndBuildShards() throws Exception {
         CorpusViewModel m = view.model();

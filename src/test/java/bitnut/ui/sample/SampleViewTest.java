@@ -2,17 +2,13 @@ package bitnut.ui.sample;
 
 import bitnut.infer.TinyCheckpoint;
 import bitnut.model.BitNetConfig;
-import bitnut.ui.AppServices;
-import bitnut.ui.SettingsStore;
+import bitnut.ui.TabStage;
 import bitnut.workspace.Workspace;
-import javafx.scene.Parent;
-import javafx.scene.Scene;
 import javafx.scene.control.TextArea;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.testfx.api.FxRobot;
-import org.testfx.api.FxToolkit;
 import org.testfx.util.WaitForAsyncUtils;
 
 import java.nio.file.Files;
@@ -26,7 +22,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /** The Sample tab in a real JavaFX stage: newest checkpoint preselected, two samples stream side by side. */
 class SampleViewTest {
     static final FxRobot robot = new FxRobot();
-    static AppServices services;
+    static TabStage<SampleView> tab;
     static SampleView view;
     static Path newest;
 
@@ -38,21 +34,11 @@ class SampleViewTest {
         Thread.sleep(20);
         newest = TinyCheckpoint.writeLatent(workspace.pretrainDir().resolve("run-a/checkpoints/step-0000020"), c, TinyCheckpoint.latents(c, 2));
         Files.setLastModifiedTime(newest.resolve("model.safetensors"), java.nio.file.attribute.FileTime.fromMillis(System.currentTimeMillis() + 5000));
-        FxToolkit.registerPrimaryStage();
-        FxToolkit.setupFixture(() -> {
-            services = new AppServices(workspace, new SettingsStore(ws.resolve("config")));
-            view = new SampleView(new SampleViewModel(services));
-        });
-        FxToolkit.setupStage(stage -> {
-            stage.setScene(new Scene((Parent) view.content(), 1000, 700));
-            stage.show();
-        });
+        tab = TabStage.show(workspace, s -> new SampleView(new SampleViewModel(s)), 1000, 700);
+        view = tab.view();
     }
 
-    @AfterAll static void stop() throws Exception {
-        FxToolkit.setupFixture(() -> { view.dispose(); services.close(); });
-        FxToolkit.cleanupStages();
-    }
+    @AfterAll static void stop() throws Exception { tab.close(); }
 
     @Test void generatesTwoSamplesSideBySide() throws Exception {
         SampleViewModel m = view.model();

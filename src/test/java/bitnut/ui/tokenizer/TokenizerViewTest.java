@@ -1,11 +1,9 @@
 package bitnut.ui.tokenizer;
 
 import bitnut.common.JobState;
-import bitnut.ui.AppServices;
+import bitnut.ui.TabStage;
 import bitnut.ui.FxJob;
-import bitnut.ui.SettingsStore;
 import bitnut.workspace.Workspace;
-import javafx.scene.Scene;
 import javafx.scene.control.Label;
 import javafx.scene.control.TabPane;
 import javafx.scene.control.TableView;
@@ -15,7 +13,6 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.testfx.api.FxRobot;
-import org.testfx.api.FxToolkit;
 import org.testfx.util.WaitForAsyncUtils;
 
 import java.io.BufferedWriter;
@@ -33,27 +30,18 @@ import static org.junit.jupiter.api.Assertions.*;
  */
 class TokenizerViewTest {
     @TempDir static Path dir;
-    static AppServices services;
+    static TabStage<TokenizerView> tab;
     static TokenizerView view;
     static final FxRobot robot = new FxRobot();
 
     @BeforeAll
     static void start() throws Exception {
-        FxToolkit.registerPrimaryStage();
-        Workspace ws = Workspace.create(dir.resolve("ws"));
-        FxToolkit.setupStage(stage -> {
-            services = new AppServices(ws, new SettingsStore(dir.resolve("config")));
-            view = new TokenizerView(new TokenizerViewModel(services));
-            stage.setScene(new Scene((javafx.scene.Parent) view.content(), 1200, 800));
-            stage.show();
-        });
+        tab = TabStage.show(Workspace.create(dir.resolve("ws")), s -> new TokenizerView(new TokenizerViewModel(s)), 1200, 800);
+        view = tab.view();
     }
 
     @AfterAll
-    static void stop() throws Exception {
-        FxToolkit.setupStage(stage -> { view.dispose(); services.close(); stage.hide(); });
-        FxToolkit.cleanupStages();
-    }
+    static void stop() throws Exception { tab.close(); }
 
     @Test
     void trainThenUseThePlaygroundVocabAndComparison() throws Exception {
@@ -71,7 +59,7 @@ class TokenizerViewTest {
         });
         robot.clickOn("#tokenizer-train");
         WaitForAsyncUtils.waitFor(60, TimeUnit.SECONDS, () -> m.jobProperty().get() != null && m.jobProperty().get().getJobState() == JobState.SUCCEEDED);
-        Path tiny = services.workspace().tokenizerDir().resolve("tiny");
+        Path tiny = tab.services().workspace().tokenizerDir().resolve("tiny");
         WaitForAsyncUtils.waitFor(30, TimeUnit.SECONDS, () -> tiny.equals(m.selectedProperty().get()) && m.statsProperty().get().contains("bytes/token"));
         assertTrue(Files.isRegularFile(tiny.resolve("tokenizer.json")));
         assertTrue(robot.lookup("#tokenizer-phase").queryAs(Label.class).getText().startsWith("SUCCEEDED"));
@@ -127,6 +115,6 @@ class TokenizerViewTest {
         WaitForAsyncUtils.waitFor(30, TimeUnit.SECONDS, () -> job[0].getJobState() == JobState.RUNNING);
         robot.clickOn("#tokenizer-cancel");
         WaitForAsyncUtils.waitFor(30, TimeUnit.SECONDS, () -> job[0].getJobState() == JobState.CANCELLED);
-        assertFalse(Files.exists(services.workspace().tokenizerDir().resolve("cancelled").resolve("tokenizer.json")));
+        assertFalse(Files.exists(tab.services().workspace().tokenizerDir().resolve("cancelled").resolve("tokenizer.json")));
     }
 }

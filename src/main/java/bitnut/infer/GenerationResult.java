@@ -10,9 +10,11 @@ package bitnut.infer;
  * @param ttftMs           time to first token: prompt prefill + first sample, milliseconds
  * @param prefillTokPerSec prompt tokens per second of the prefill
  * @param decodeTokPerSec  generated tokens per second after the first one (0 when fewer than 2)
+ * @param totalMs          wall time from the start of the call to this sequence's end, milliseconds
+ *                         (in a batched call: includes batch-mates' prefill and shared steps)
  */
 public record GenerationResult(String text, int promptTokens, int newTokens, StopReason stopReason,
-                               double ttftMs, double prefillTokPerSec, double decodeTokPerSec) {
+                               double ttftMs, double prefillTokPerSec, double decodeTokPerSec, double totalMs) {
 
     public enum StopReason {
         EOS, STOP_TOKEN, STOP_STRING, MAX_TOKENS, CONTEXT_FULL, CANCELLED;

@@ -1,6 +1,6 @@
 package bitnut.infer;
 
-import java.util.Arrays;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.function.BooleanSupplier;
 
@@ -8,6 +8,8 @@ import java.util.function.BooleanSupplier;
  * The generation loop: prefill the prompt in batches, then sample / decode one token at a time,
  * streaming text deltas to a listener and stopping at eos, a stop token, a stop string, max new
  * tokens, a full context window or a cancel request. Reports time to first token and tokens/s.
+ * Several requests can be generated together (batched decode): each is a Sequence with its own
+ * cache, sampler and stop state, and one Transformer.decode step advances all unfinished ones.
  *
  * Streaming and stop strings: the decoded text is re-derived from all generated ids each step (a
  * token can complete a multi-byte character), and the tail that could still become a stop string
@@ -37,68 +39,83 @@ public final class Generator {
     public Transformer transformer() { return transformer; }
     public int contextLength() { return contextLength; }
 
-    public GenerationResult generate(String prompt, SamplingSettings s, Listener listener, BooleanSupplier cancelled) {
+    /** One sequence of a batched call: prompt ids, its own settings (seed, stops, max tokens) and listener (may be null). */
+    public record Request(int[] promptIds, SamplingSettings settings, Listener listener) {
+        public Request {
+            if (promptIds.length == 0) throw new IllegalArgumentException("empty prompt");
+        }
+    }
+
+    /** A request for a text prompt, encoded as {@link #generate(String, SamplingSettings, Listener, BooleanSupplier)} does. */
+    public Request request(String prompt, SamplingSettings s, Listener listener) {
         int[] ids = codec.encode(prompt);
         if (ids.length == 0 && codec.bosId() >= 0) ids = new int[] {codec.bosId()};
         if (ids.length == 0) throw new IllegalArgumentException("empty prompt (and the tokenizer has no <bos> to start from)");
-        return generate(ids, s, listener, cancelled);
+        return new Request(ids, s, listener);
+    }
+
+    public GenerationResult generate(String prompt, SamplingSettings s, Listener listener, BooleanSupplier cancelled) {
+        return generateBatch(List.of(request(prompt, s, listener)), cancelled).getFirst();
     }
 
     public GenerationResult generate(int[] promptIds, SamplingSettings s, Listener listener, BooleanSupplier cancelled) {
-        if (promptIds.length == 0) throw new IllegalArgumentException("empty prompt");
-        // keep the end of an over-long prompt: room for max(1, maxNew) new tokens
-        int room = Math.max(1, Math.min(s.maxNewTokens(), contextLength - 1));
-        int[] prompt = promptIds.length + room > contextLength
-                ? Arrays.copyOfRange(promptIds, promptIds.length - (contextLength - room), promptIds.length) : promptIds;
-        int capacity = Math.min(contextLength, prompt.length + s.maxNewTokens());
-        KvCache cache = transformer.newCache(Math.max(capacity, prompt.length));
-        int[] history = Arrays.copyOf(prompt, prompt.length + s.maxNewTokens() + 1);
-        int historyLength = prompt.length;
-        Sampler sampler = new Sampler(s, transformer.config.vocabSize());
-        List<String> stops = s.stopStrings();
-        int eos = codec.eosId() >= 0 ? codec.eosId() : transformer.config.eosTokenId();
+        return generateBatch(List.of(new Request(promptIds, s, listener)), cancelled).getFirst();
+    }
 
+    /**
+     * Batched decode: generates every request, with up to transformer.maxBatch() sequences in each
+     * decode step (one Transformer.decode call: each weight read once for all of them). A sequence that
+     * ends leaves the batch at once and the next waiting request is prefilled and joins it, so the
+     * others never wait for it. Each result is what a call with that request alone would produce
+     * (own seed, repetition history, stops, max tokens). `cancelled` is polled once per step; when it
+     * answers true every unfinished request ends CANCELLED (waiting ones without running).
+     * Results come back in request order.
+     */
+    public List<GenerationResult> generateBatch(List<Request> requests, BooleanSupplier cancelled) {
         long t0 = System.nanoTime();
-        float[] logits = transformer.forward(prompt, prompt.length, cache);
-        long tPrefill = System.nanoTime();
-        int[] generated = new int[s.maxNewTokens()];
-        int n = 0;
-        int emitted = 0;
-        long tFirst = 0;
-        String text = "";
-        GenerationResult.StopReason reason = GenerationResult.StopReason.MAX_TOKENS;
-        while (true) {
-            if (n >= s.maxNewTokens()) { reason = GenerationResult.StopReason.MAX_TOKENS; break; }
-            if (cancelled != null && cancelled.getAsBoolean()) { reason = GenerationResult.StopReason.CANCELLED; break; }
-            int next = sampler.sample(logits, history, historyLength);
-            if (n == 0) tFirst = System.nanoTime();
-            if (s.stopOnEos() && next == eos) { reason = GenerationResult.StopReason.EOS; break; }
-            if (s.stopTokenIds().contains(next)) { reason = GenerationResult.StopReason.STOP_TOKEN; break; }
-            generated[n++] = next;
-            history[historyLength++] = next;
-            text = codec.decode(generated, 0, n);
-            int cut = firstStop(text, stops);
-            if (cut >= 0) {
-                text = text.substring(0, cut);
-                reason = GenerationResult.StopReason.STOP_STRING;
-                break;
-            }
-            int safe = text.length() - heldBack(text, stops);
-            if (safe > emitted && listener != null) {
-                listener.onText(text.substring(emitted, safe));
-                emitted = safe;
-            }
-            if (n >= s.maxNewTokens()) { reason = GenerationResult.StopReason.MAX_TOKENS; break; }
-            if (cache.length() >= cache.capacity()) { reason = GenerationResult.StopReason.CONTEXT_FULL; break; }
-            logits = transformer.forward(new int[] {next}, 1, cache);
+        Sequence[] all = new Sequence[requests.size()];
+        for (int i = 0; i < all.length; i++) {
+            Request r = requests.get(i);
+            all[i] = new Sequence(transformer, codec, contextLength, r.promptIds(), r.settings(), r.listener(), t0);
         }
-        long tEnd = System.nanoTime();
-        if (listener != null && text.length() > emitted) listener.onText(text.substring(emitted));
-        if (tFirst == 0) tFirst = tEnd;
-        double ttftMs = (tFirst - t0) / 1e6;
-        double prefill = prompt.length / Math.max(1e-9, (tPrefill - t0) / 1e9);
-        double decode = n > 1 ? (n - 1) / Math.max(1e-9, (tEnd - tFirst) / 1e9) : 0;
-        return new GenerationResult(text, prompt.length, n, reason, ttftMs, prefill, decode);
+        int slots = Math.min(transformer.maxBatch(), Math.max(1, all.length));
+        int V = transformer.config.vocabSize();
+        Sequence[] active = new Sequence[slots];
+        float[][] rows = new float[slots][];          // [B][V] logits of each active sequence's last position
+        float[] stepLogits = new float[slots * V];    // [B, V] out of one batched decode step
+        int[] tokens = new int[slots];
+        KvCache[] caches = new KvCache[slots];
+        int B = 0, waiting = 0;
+        boolean cancel = false;
+        while (true) {
+            while (B < slots && waiting < all.length && !cancel) {      // fill free slots: prefill
+                active[B] = all[waiting++];
+                rows[B] = active[B].prefill(transformer);
+                B++;
+            }
+            if (B == 0) break;
+            cancel = cancel || (cancelled != null && cancelled.getAsBoolean());
+            int kept = 0;                                                // sample; finished ones drop out
+            for (int b = 0; b < B; b++) {
+                int next = active[b].step(rows[b], cancel);
+                if (next < 0) continue;
+                active[kept] = active[b];
+                rows[kept] = rows[b];
+                tokens[kept] = next;
+                caches[kept] = active[b].cache;
+                kept++;
+            }
+            B = kept;
+            if (B == 0) continue;
+            transformer.decode(tokens, caches, B, stepLogits);           // stepLogits[B, V]
+            for (int b = 0; b < B; b++) {
+                System.arraycopy(stepLogits, b * V, rows[b], 0, V);
+            }
+        }
+        while (waiting < all.length) all[waiting++].cancelUnstarted();
+        List<GenerationResult> results = new ArrayList<>(all.length);
+        for (Sequence seq : all) results.add(seq.result());
+        return results;
     }
 
     /** Index of the earliest stop string in text, or -1. */

@@ -1,5 +1,6 @@
 package bitnut.infer;
 
+import bitnut.infer.kernel.DenseGemm;
 import bitnut.infer.kernel.Int8Activations;
 import bitnut.infer.kernel.TernaryMatrix;
 import bitnut.infer.kernel.TernaryGemm;
@@ -18,9 +19,15 @@ import bitnut.model.BitNetConfig;
  *               h += BitLinear_down(rmsnorm(m, ffn_sub_norm))
  *   logits = lm_head(rmsnorm(h, final_norm))
  * Every BitLinear is: int8 absmax quantize the (normed) input per token, ternary matmul, * m / s.
- * A call processes T tokens at once (batched prefill through TernaryGemm, whose fp32 tile GEMM decodes
- * each weight row once per batch; T = 1 is a decode step on the int8 kernel); BitLinears are split
- * over output rows across the ThreadTeam, attention over heads.
+ * A call processes T rows at once. Each row is one token of some sequence at some position, with the
+ * KV cache it belongs to (rowCache[t], rowPos[t]):
+ *   prefill         T tokens of ONE sequence at positions p0 .. p0+T-1 (forward)
+ *   batched decode  one token of each of B sequences, each at its own position in its own cache (decode)
+ * Either way every BitLinear multiplies all T rows in one pass (TernaryGemm decodes each weight row once
+ * per pass; T = 1 is the int8 matVec), so B sequences decoding together read the ternary weights and the
+ * lm_head (DenseGemm) once per step instead of B times; only RoPE, the cache write and attention look
+ * at the row's own position and cache. BitLinears are split over output rows across the ThreadTeam,
+ * attention over heads.
  * Not thread-safe: one forward at a time per Transformer (it owns its scratch buffers).
  */
 public final class Transformer implements AutoCloseable {
@@ -34,6 +41,10 @@ public final class Transformer implements AutoCloseable {
 
     // scratch, [maxBatch][...] row-major
     private final float[] h, xn, q, k, v, att, gate, up, last;
+    private final float[] lastRows;         // [maxBatch][padC] final-normed rows for the batched lm_head
+    private final int padC;                 // row stride of last / lastRows (>= lm_head stride)
+    private final KvCache[] rowCache;       // [maxBatch] the cache row t belongs to
+    private final int[] rowPos;             // [maxBatch] the position of row t in that cache
     private final float[][] scores;         // [nh][context] attention weights per head
     private final Int8Activations actC, actQ, actF;
     private int scoreCapacity;
@@ -49,7 +60,7 @@ public final class Transformer implements AutoCloseable {
         eps = (float) c.rmsNormEps();
         invFreq = new float[hd / 2];
         for (int i = 0; i < hd / 2; i++) invFreq[i] = (float) (1.0 / Math.pow(c.ropeTheta(), (2.0 * i) / hd));
-        int padC = Math.max(model.lmHead.stride, (C + 63) & ~63);
+        padC = Math.max(model.lmHead.stride, (C + 63) & ~63);
         h = new float[maxBatch * C];
         xn = new float[maxBatch * padC];
         q = new float[maxBatch * qDim];
@@ -59,6 +70,9 @@ public final class Transformer implements AutoCloseable {
         gate = new float[maxBatch * F];
         up = new float[maxBatch * F];
         last = new float[padC];
+        lastRows = new float[maxBatch * padC];
+        rowCache = new KvCache[maxBatch];
+        rowPos = new int[maxBatch];
         actC = new Int8Activations(C, maxBatch);
         actQ = new Int8Activations(qDim, maxBatch);
         actF = new Int8Activations(F, maxBatch);
@@ -101,7 +115,12 @@ public final class Transformer implements AutoCloseable {
         for (int start = 0; start < n; start += maxBatch) {
             int T = Math.min(maxBatch, n - start);
             boolean lastChunk = start + T == n;
-            runChunk(tokens, from + start, T, cache);
+            for (int t = 0; t < T; t++) {
+                rowCache[t] = cache;
+                rowPos[t] = cache.length + t;
+            }
+            runRows(tokens, from + start, T);
+            cache.length += T;
             if (all) {
                 for (int t = 0; t < T; t++) logitsOf(t, out, (start + t) * V);
             } else if (lastChunk) {
@@ -110,9 +129,38 @@ public final class Transformer implements AutoCloseable {
         }
     }
 
-    /** One batch of T tokens through all layers; leaves the residual stream in h. */
-    private void runChunk(int[] tokens, int from, int T, KvCache cache) {
-        int p0 = cache.length;
+    /**
+     * Batched decode: one step of B independent sequences. Token b runs at position caches[b].length()
+     * of its own cache and is appended to it; the logits [V] of sequence b go to out[b * V ..].
+     * Each sequence gets the same logits as a single-sequence {@link #forward} of its token would give.
+     */
+    public void decode(int[] tokens, KvCache[] caches, int B, float[] out) {
+        if (B < 1 || B > maxBatch) throw new IllegalArgumentException("batch of " + B + " sequences outside [1, " + maxBatch + "]");
+        int V = config.vocabSize();
+        if (out.length < B * V) throw new IllegalArgumentException("out holds " + out.length + " floats, needs " + B + " x " + V);
+        for (int b = 0; b < B; b++) {
+            KvCache c = caches[b];
+            if (c.length >= c.capacity) throw new IllegalArgumentException("sequence " + b + ": context full at " + c.capacity + " positions");
+            if (tokens[b] < 0 || tokens[b] >= V) throw new IllegalArgumentException("token id " + tokens[b] + " outside vocab [0, " + V + ")");
+            for (int o = 0; o < b; o++) if (caches[o] == c) throw new IllegalArgumentException("sequences " + o + " and " + b + " share a cache");
+            rowCache[b] = c;
+            rowPos[b] = c.length;
+        }
+        runRows(tokens, 0, B);
+        for (int b = 0; b < B; b++) caches[b].length++;
+        if (B == 1) {
+            logitsOf(0, out, 0);
+            return;
+        }
+        for (int b = 0; b < B; b++) rmsnorm(h, b * C, model.finalNorm, lastRows, b * padC, C);   // [B, padC]
+        team.forRange(V, 64, (r0, r1) -> DenseGemm.matMul(model.lmHead, lastRows, padC, B, out, V, r0, r1));  // out[B, V]
+    }
+
+    /**
+     * T rows through all layers; row t is token tokens[from + t] at position rowPos[t] of rowCache[t]
+     * (its k, v are written there). Leaves the residual stream in h; cache lengths are the caller's.
+     */
+    private void runRows(int[] tokens, int from, int T) {
         for (int t = 0; t < T; t++) model.embed.row(tokens[from + t], h, t * C);      // h[T, C]
         for (int l = 0; l < model.layers.length; l++) {
             BitNetModel.Layer L = model.layers[l];
@@ -121,12 +169,12 @@ public final class Transformer implements AutoCloseable {
             quantize(actC, xn, C, T);
             bitLinear3(L.q(), q, qDim, L.k(), k, kvDim, L.v(), v, kvDim, actC);  // q[T, nh*hd], k/v[T, nkv*hd]
             for (int t = 0; t < T; t++) {
-                rope(q, t * qDim, nh, p0 + t);
-                rope(k, t * kvDim, nkv, p0 + t);
+                rope(q, t * qDim, nh, rowPos[t]);
+                rope(k, t * kvDim, nkv, rowPos[t]);
+                System.arraycopy(k, t * kvDim, rowCache[t].k[l], rowPos[t] * kvDim, kvDim);   // cache[pos] = k, v
+                System.arraycopy(v, t * kvDim, rowCache[t].v[l], rowPos[t] * kvDim, kvDim);
             }
-            System.arraycopy(k, 0, cache.k[l], p0 * kvDim, T * kvDim);
-            System.arraycopy(v, 0, cache.v[l], p0 * kvDim, T * kvDim);
-            attention(cache, l, p0, T);                                            // att[T, nh*hd]
+            attention(l, T);                                                       // att[T, nh*hd]
             for (int t = 0; t < T; t++) rmsnorm(att, t * qDim, L.attnSubNorm(), att, t * qDim, qDim);
             quantize(actQ, att, qDim, T);
             bitLinearAdd(L.o(), actQ, h, C);                                      // h += o(att)
@@ -142,7 +190,7 @@ public final class Transformer implements AutoCloseable {
             quantize(actF, gate, F, T);
             bitLinearAdd(L.down(), actF, h, C);                                   // h += down(m)
         }
-        cache.length = p0 + T;
+        java.util.Arrays.fill(rowCache, 0, T, null);                              // hold no caller's cache
     }
 
     /** lm_head(final_norm(h[t])) into out[off .. off + V), split over vocabulary rows. */
@@ -189,22 +237,26 @@ public final class Transformer implements AutoCloseable {
         }
     }
 
-    /** Causal GQA attention of T new tokens (positions p0..p0+T-1) against the cache; fp32 softmax. */
-    private void attention(KvCache cache, int layer, int p0, int T) {
-        int ctx = p0 + T;
+    /** Causal GQA attention of T rows, each against its own cache up to its position; fp32 softmax. */
+    private void attention(int layer, int T) {
+        int ctx = 0, cap = 0;
+        for (int t = 0; t < T; t++) {
+            ctx = Math.max(ctx, rowPos[t] + 1);
+            cap = Math.max(cap, rowCache[t].capacity);
+        }
         if (scoreCapacity < ctx) {
-            scoreCapacity = Math.max(ctx, Math.min(cache.capacity, 2 * scoreCapacity));
+            scoreCapacity = Math.max(ctx, Math.min(cap, 2 * scoreCapacity));
             for (int i = 0; i < nh; i++) scores[i] = new float[scoreCapacity];
         }
-        float[] K = cache.k[layer], Vc = cache.v[layer];
         float scale = (float) (1.0 / Math.sqrt(hd));
         team.forRange(nh, 1, (h0, h1) -> {
             for (int head = h0; head < h1; head++) {
                 float[] s = scores[head];
                 int kvHead = head / groups;
                 for (int t = 0; t < T; t++) {
+                    float[] K = rowCache[t].k[layer], Vc = rowCache[t].v[layer];
                     int qOff = t * qDim + head * hd;
-                    int n = p0 + t + 1;                                     // causal: positions 0 .. p0+t
+                    int n = rowPos[t] + 1;                                  // causal: positions 0 .. pos
                     float max = Float.NEGATIVE_INFINITY;
                     for (int p = 0; p < n; p++) {
                         s[p] = VectorMath.dot(q, qOff, K, p * kvDim + kvHead * hd, hd) * scale;

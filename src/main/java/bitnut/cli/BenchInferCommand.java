@@ -6,6 +6,7 @@ import bitnut.infer.InferBench;
 import bitnut.infer.ModelLoader;
 import bitnut.infer.Sampler;
 import bitnut.infer.kernel.DenseMatrix;
+import bitnut.infer.kernel.MemoryBandwidth;
 import bitnut.model.BitNetConfig;
 import bitnut.model.ModelPresets;
 import picocli.CommandLine.Command;
@@ -46,6 +47,10 @@ public final class BenchInferCommand implements Callable<Integer> {
     boolean noDjl;
     @Option(names = "--no-precisions", description = "Skip the f32/bf16/int8 head comparison.")
     boolean noPrecisions;
+    @Option(names = "--profile", description = "Also profile one decoded token per thread count: time per phase vs its bytes / bandwidth.")
+    boolean profile;
+    @Option(names = "--bandwidth-passes", defaultValue = "5", description = "Timed passes of the bandwidth probe, best kept (default: ${DEFAULT-VALUE}).")
+    int bandwidthPasses;
 
     @Override public Integer call() throws Exception {
         if (checkpoint == null && !random) throw new IllegalArgumentException("give --checkpoint DIR or --preset NAME --random-weights");
@@ -60,25 +65,58 @@ public final class BenchInferCommand implements Callable<Integer> {
         System.out.printf(Locale.ROOT, "bytes per decoded token: %.1f MB (ternary %.1f MB + head %.1f MB + KV %.1f MB at ctx %d)%n",
                 bytes / 1e6, model.ternaryBytes() / 1e6, model.lmHead.bytes() / 1e6,
                 (bytes - model.bytesPerDecodedToken()) / 1e6, ctx);
+        MemoryBandwidth probe = MemoryBandwidth.standard();
+        System.out.printf(Locale.ROOT, "bandwidth probe: sequential read of a %d MB int[] (L3 %d MB) by the decode's thread count, best (median) of %d passes, run right before and right after the engine's decode%n",
+                probe.bufferBytes() >> 20, MemoryBandwidth.lastLevelCacheBytes() >> 20, bandwidthPasses);
         System.out.println();
-        System.out.println("| threads | engine prefill tok/s | engine decode tok/s | TTFT ms | DJL fp32 prefill tok/s | DJL fp32 decode tok/s | decode speed-up | bandwidth GB/s | floor tok/s | decode / floor |");
-        System.out.println("|---|---|---|---|---|---|---|---|---|---|");
+        System.out.println("| threads | engine prefill tok/s | engine decode tok/s | TTFT ms | DJL fp32 prefill tok/s | DJL fp32 decode tok/s | decode speed-up | bandwidth before GB/s | bandwidth after GB/s | floor tok/s | decode / floor |");
+        System.out.println("|---|---|---|---|---|---|---|---|---|---|---|");
         DjlKvBaseline djl = noDjl ? null : new DjlKvBaseline(model);
         try {
             for (int t : threads) {
+                MemoryBandwidth.Reading before = probe.measure(t, bandwidthPasses);
                 InferBench.Result r = InferBench.run(model, t, promptTokens, newTokens, repeat, 1);
+                MemoryBandwidth.Reading after = probe.measure(t, bandwidthPasses);
                 double[] d = djl == null ? new double[] {Double.NaN, Double.NaN} : djlRun(djl, model, t);
-                double bw = InferBench.bandwidth(t);
+                double bw = Math.max(before.bestBytesPerSec(), after.bestBytesPerSec());   // the faster one: the stricter floor
                 double floor = bw / bytes;
-                System.out.printf(Locale.ROOT, "| %d | %.0f | %.1f | %.1f | %.1f | %.2f | %.1fx | %.1f | %.1f | %.2f |%n",
+                System.out.printf(Locale.ROOT, "| %d | %.0f | %.1f | %.1f | %.1f | %.2f | %.1fx | %.1f (%.1f) | %.1f (%.1f) | %.1f | %.2f |%n",
                         t, r.prefillTokPerSec(), r.decodeTokPerSec(), r.ttftMs(), d[0], d[1], r.decodeTokPerSec() / d[1],
-                        bw / 1e9, floor, r.decodeTokPerSec() / floor);
+                        before.bestGBs(), before.medianGBs(), after.bestGBs(), after.medianGBs(), floor, r.decodeTokPerSec() / floor);
             }
         } finally {
             if (djl != null) djl.close();
         }
+        if (profile) profile(model, probe);
         if (!noPrecisions) precisions(threads.get(threads.size() - 1));
         return 0;
+    }
+
+    /** Per thread count: ms per decoded token of each phase against its bytes / measured bandwidth. */
+    private void profile(BitNetModel model, MemoryBandwidth probe) {
+        for (int t : threads) {
+            double bw = probe.measure(t, bandwidthPasses).bestBytesPerSec();
+            List<InferBench.PhaseCost> costs = InferBench.profile(model, t, promptTokens, newTokens, 1);
+            double handOff = InferBench.handOffNanos(t);
+            int regions = InferBench.parallelRegionsPerToken(model);
+            double total = costs.stream().mapToDouble(InferBench.PhaseCost::msPerToken).sum();
+            System.out.println();
+            System.out.printf(Locale.ROOT, "profile, %d thread(s), one decoded token at mean context %d, bandwidth %.1f GB/s, load %s:%n",
+                    t, promptTokens + newTokens / 2, bw / 1e9, loadAverage());
+            System.out.println("| phase | ms per token | share | MB per token | floor ms (bytes / bandwidth) | time / floor |");
+            System.out.println("|---|---|---|---|---|---|");
+            for (InferBench.PhaseCost c : costs) {
+                double floorMs = c.bytesPerToken() / bw * 1e3;
+                System.out.printf(Locale.ROOT, "| %s | %.3f | %.1f%% | %.2f | %.3f | %s |%n", c.phase().name().toLowerCase(Locale.ROOT),
+                        c.msPerToken(), 100 * c.msPerToken() / total, c.bytesPerToken() / 1e6, floorMs,
+                        floorMs > 0.001 ? String.format(Locale.ROOT, "%.2f", c.msPerToken() / floorMs) : "-");
+            }
+            long allBytes = costs.stream().mapToLong(InferBench.PhaseCost::bytesPerToken).sum();
+            System.out.printf(Locale.ROOT, "| **total** | %.3f | 100%% | %.2f | %.3f | %.2f |%n", total, allBytes / 1e6,
+                    allBytes / bw * 1e3, total / (allBytes / bw * 1e3));
+            System.out.printf(Locale.ROOT, "thread hand-off (empty forRange): %.2f us x %d parallel regions per token = %.3f ms per token (included in the phases above)%n",
+                    handOff / 1e3, regions, handOff * regions / 1e6);
+        }
     }
 
     private BitNetModel load(DenseMatrix.Precision p) throws Exception {

@@ -1,8 +1,14 @@
 package bitnut.infer;
 
 import bitnut.infer.kernel.MemoryBandwidth;
+import bitnut.infer.kernel.ThreadTeam;
+import bitnut.model.BitNetConfig;
 
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Map;
 import java.util.Random;
 
 /*
@@ -60,9 +66,84 @@ public final class InferBench {
         return m.bytesPerDecodedToken() + kv;
     }
 
-    /** Memory read bandwidth in bytes/s (512 MB buffer, best of 5). */
+    /** Memory read bandwidth in bytes/s: the standard probe (16x L3, >= 512 MB), best of 5 passes. */
     public static double bandwidth(int threads) {
-        return MemoryBandwidth.measure(threads, 512L << 20, 5);
+        return MemoryBandwidth.standard().measure(threads, 5).bestBytesPerSec();
+    }
+
+    // ---------------------------------------------------------------------------------------------
+    // decode profile
+
+    /** One phase of the profile: measured ms per token and the bytes it must stream per token. */
+    public record PhaseCost(DecodeProfile.Phase phase, double msPerToken, long bytesPerToken) { }
+
+    /**
+     * Profiles `newTokens` decode steps (after a prefill of the prompt and a full warm-up run) with a
+     * DecodeProfile attached to the real forward; returns ms per token per phase and its bytes.
+     */
+    public static List<PhaseCost> profile(BitNetModel model, int threads, int promptTokens, int newTokens, long seed) {
+        int[] prompt = randomPrompt(model.config.vocabSize(), promptTokens, seed);
+        DecodeProfile prof = new DecodeProfile();
+        try (Transformer tf = new Transformer(model, threads, Math.max(1, promptTokens))) {
+            once(tf, prompt, newTokens);                                   // warm-up (JIT)
+            for (int r = 0; r < 2; r++) {
+                KvCache cache = tf.newCache(prompt.length + newTokens + 1);
+                int next = Sampler.argmax(tf.forward(prompt, prompt.length, cache));
+                if (r == 1) tf.profile(prof);                              // second pass is measured
+                for (int i = 1; i < newTokens; i++) {
+                    next = Sampler.argmax(tf.forward(new int[] {next}, 1, cache));
+                    if (r == 1) prof.countToken();
+                }
+                tf.profile(null);
+            }
+        }
+        int ctx = promptTokens + newTokens / 2;
+        BitNetConfig c = model.config;
+        long qkv = 0, o = 0, gateUp = 0, down = 0, norms = 0;
+        for (BitNetModel.Layer l : model.layers) {
+            qkv += l.q().packedBytes() + l.k().packedBytes() + l.v().packedBytes();
+            o += l.o().packedBytes();
+            gateUp += l.gate().packedBytes() + l.up().packedBytes();
+            down += l.down().packedBytes();
+            norms += 4L * (l.inputNorm().length + l.attnSubNorm().length + l.postAttnNorm().length + l.ffnSubNorm().length);
+        }
+        long kv = 2L * c.numHiddenLayers() * c.numKeyValueHeads() * c.headDim() * Float.BYTES * ctx;
+        Map<DecodeProfile.Phase, Long> bytes = new EnumMap<>(DecodeProfile.Phase.class);
+        bytes.put(DecodeProfile.Phase.EMBED, model.embed.bytes() / model.embed.rows);
+        bytes.put(DecodeProfile.Phase.NORM_QUANT, norms);
+        bytes.put(DecodeProfile.Phase.QKV, qkv);
+        bytes.put(DecodeProfile.Phase.ROPE_KV, 0L);
+        bytes.put(DecodeProfile.Phase.ATTENTION, kv);
+        bytes.put(DecodeProfile.Phase.O, o);
+        bytes.put(DecodeProfile.Phase.GATE_UP, gateUp);
+        bytes.put(DecodeProfile.Phase.DOWN, down);
+        bytes.put(DecodeProfile.Phase.HEAD, model.lmHead.bytes() + 4L * model.finalNorm.length);
+        List<PhaseCost> out = new ArrayList<>();
+        prof.msPerToken().forEach((p, ms) -> out.add(new PhaseCost(p, ms, bytes.get(p))));
+        return out;
+    }
+
+    /** Parallel regions one decode step dispatches: 5 per layer (qkv, attention, o, gate|up, down) + lm_head. */
+    public static int parallelRegionsPerToken(BitNetModel model) {
+        return 5 * model.layers.length + 1;
+    }
+
+    /**
+     * Cost of one ThreadTeam hand-off (publish, wake/spin, claim, join) with empty work, in ns: the mean
+     * over many dispatches of a 768-row range in 16-row units, as the engine's o_proj would cut it.
+     */
+    public static double handOffNanos(int threads) {
+        try (ThreadTeam team = new ThreadTeam(threads)) {
+            int[] sink = new int[1];
+            ThreadTeam.RangeTask task = (a, b) -> sink[0] += b - a;
+            for (int i = 0; i < 20_000; i++) team.forRange(768, 16, task);   // warm-up
+            int n = 50_000;
+            long t0 = System.nanoTime();
+            for (int i = 0; i < n; i++) team.forRange(768, 16, task);
+            double ns = (System.nanoTime() - t0) / (double) n;
+            if (sink[0] == 42) System.out.print("");
+            return ns;
+        }
     }
 
     /**

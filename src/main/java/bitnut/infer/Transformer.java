@@ -48,6 +48,7 @@ public final class Transformer implements AutoCloseable {
     private final float[][] scores;         // [nh][context] attention weights per head
     private final Int8Activations actC, actQ, actF;
     private int scoreCapacity;
+    private DecodeProfile profile;          // null unless a benchmark attaches one
 
     public Transformer(BitNetModel model, int threads, int maxBatch) {
         this.model = model;
@@ -80,6 +81,14 @@ public final class Transformer implements AutoCloseable {
     }
 
     public int threads() { return team.size(); }
+
+    /** Attaches (or with null detaches) a stopwatch that is lapped at every phase of the forward. */
+    public void profile(DecodeProfile p) { profile = p; }
+
+    private void lap(DecodeProfile.Phase phase) {
+        if (profile != null) profile.lap(phase);
+    }
+
     public int maxBatch() { return maxBatch; }
 
     /** A fresh KV cache for this model holding up to {@code capacity} positions. */
@@ -154,6 +163,7 @@ public final class Transformer implements AutoCloseable {
         }
         for (int b = 0; b < B; b++) rmsnorm(h, b * C, model.finalNorm, lastRows, b * padC, C);   // [B, padC]
         team.forRange(V, 64, (r0, r1) -> DenseGemm.matMul(model.lmHead, lastRows, padC, B, out, V, r0, r1));  // out[B, V]
+        lap(DecodeProfile.Phase.HEAD);
     }
 
     /**
@@ -161,34 +171,46 @@ public final class Transformer implements AutoCloseable {
      * (its k, v are written there). Leaves the residual stream in h; cache lengths are the caller's.
      */
     private void runRows(int[] tokens, int from, int T) {
+        if (profile != null) profile.start();
         for (int t = 0; t < T; t++) model.embed.row(tokens[from + t], h, t * C);      // h[T, C]
+        lap(DecodeProfile.Phase.EMBED);
         for (int l = 0; l < model.layers.length; l++) {
             BitNetModel.Layer L = model.layers[l];
             // ---- attention block
             for (int t = 0; t < T; t++) rmsnorm(h, t * C, L.inputNorm(), xn, t * C, C);
             quantize(actC, xn, C, T);
+            lap(DecodeProfile.Phase.NORM_QUANT);
             bitLinear3(L.q(), q, qDim, L.k(), k, kvDim, L.v(), v, kvDim, actC);  // q[T, nh*hd], k/v[T, nkv*hd]
+            lap(DecodeProfile.Phase.QKV);
             for (int t = 0; t < T; t++) {
                 rope(q, t * qDim, nh, rowPos[t]);
                 rope(k, t * kvDim, nkv, rowPos[t]);
                 System.arraycopy(k, t * kvDim, rowCache[t].k[l], rowPos[t] * kvDim, kvDim);   // cache[pos] = k, v
                 System.arraycopy(v, t * kvDim, rowCache[t].v[l], rowPos[t] * kvDim, kvDim);
             }
+            lap(DecodeProfile.Phase.ROPE_KV);
             attention(l, T);                                                       // att[T, nh*hd]
+            lap(DecodeProfile.Phase.ATTENTION);
             for (int t = 0; t < T; t++) rmsnorm(att, t * qDim, L.attnSubNorm(), att, t * qDim, qDim);
             quantize(actQ, att, qDim, T);
+            lap(DecodeProfile.Phase.NORM_QUANT);
             bitLinearAdd(L.o(), actQ, h, C);                                      // h += o(att)
+            lap(DecodeProfile.Phase.O);
             // ---- MLP block
             for (int t = 0; t < T; t++) rmsnorm(h, t * C, L.postAttnNorm(), xn, t * C, C);
             quantize(actC, xn, C, T);
+            lap(DecodeProfile.Phase.NORM_QUANT);
             bitLinear2(L.gate(), gate, L.up(), up, F, actC);                      // gate, up [T, F]
+            lap(DecodeProfile.Phase.GATE_UP);
             for (int i = 0; i < T * F; i++) {
                 float g = Math.max(gate[i], 0f);
                 gate[i] = g * g * up[i];                                          // relu(g)^2 * u
             }
             for (int t = 0; t < T; t++) rmsnorm(gate, t * F, L.ffnSubNorm(), gate, t * F, F);
             quantize(actF, gate, F, T);
+            lap(DecodeProfile.Phase.NORM_QUANT);
             bitLinearAdd(L.down(), actF, h, C);                                   // h += down(m)
+            lap(DecodeProfile.Phase.DOWN);
         }
         java.util.Arrays.fill(rowCache, 0, T, null);                              // hold no caller's cache
     }
@@ -204,6 +226,7 @@ public final class Transformer implements AutoCloseable {
             team.forRange(V, 64, (a, b) -> model.lmHead.matVec(last, tmp, a, b));
             System.arraycopy(tmp, 0, out, off, V);
         }
+        lap(DecodeProfile.Phase.HEAD);
     }
 
     // ---------------------------------------------------------------------------------------------

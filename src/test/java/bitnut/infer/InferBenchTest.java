@@ -1,0 +1,49 @@
+package bitnut.infer;
+
+import bitnut.infer.kernel.DenseMatrix;
+import bitnut.model.BitNetConfig;
+import org.junit.jupiter.api.Test;
+
+import java.util.List;
+import java.util.Map;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** The decode profile of `bench infer --profile`: every phase is timed on the real forward, bytes add up. */
+class InferBenchTest {
+    @Test
+    void profileChargesEveryPhaseAndItsBytesMatchTheFloorsDenominator() {
+        BitNetConfig c = TinyCheckpoint.config(false);
+        BitNetModel m = BitNetModel.random(c, DenseMatrix.Precision.F32, 5);
+        List<InferBench.PhaseCost> costs = InferBench.profile(m, 2, 8, 9, 1);
+        assertEquals(DecodeProfile.Phase.values().length, costs.size());
+        for (InferBench.PhaseCost pc : costs) {
+            if (pc.phase() != DecodeProfile.Phase.EMBED) assertTrue(pc.msPerToken() > 0, pc.toString());
+        }
+        long bytes = costs.stream().mapToLong(InferBench.PhaseCost::bytesPerToken).sum();
+        long weights = costs.stream().filter(pc -> pc.phase() != DecodeProfile.Phase.ATTENTION)
+                .mapToLong(InferBench.PhaseCost::bytesPerToken).sum();
+        // weights + head + norms (+ one embedding row) == the model's own count; attention == the KV cache at the mean context
+        assertEquals(m.bytesPerDecodedToken() + m.embed.bytes() / m.embed.rows, weights);
+        assertEquals(InferBench.bytesPerToken(m, 8 + 9 / 2) + m.embed.bytes() / m.embed.rows, bytes);
+    }
+
+    @Test
+    void attachingAProfileDoesNotChangeTheLogits() {
+        BitNetConfig c = TinyCheckpoint.config(true);
+        BitNetModel m = BitNetModel.random(c, DenseMatrix.Precision.F32, 6);
+        int[] ids = InferBench.randomPrompt(c.vocabSize(), 6, 3);
+        try (Transformer tf = new Transformer(m, 2, 8)) {
+            float[] plain = tf.forward(ids, ids.length, tf.newCache(8));
+            DecodeProfile p = new DecodeProfile();
+            tf.profile(p);
+            float[] profiled = tf.forward(ids, ids.length, tf.newCache(8));
+            p.countToken();
+            assertArrayEquals(plain, profiled, 0f);
+            Map<DecodeProfile.Phase, Double> ms = p.msPerToken();
+            assertTrue(ms.get(DecodeProfile.Phase.QKV) > 0 && ms.get(DecodeProfile.Phase.HEAD) > 0, ms.toString());
+        }
+    }
+}

@@ -3,6 +3,7 @@ package bitnut.synth;
 import bitnut.common.ChatTemplate;
 import bitnut.infer.ChatSession;
 import bitnut.infer.GenerationResult;
+import bitnut.infer.Generator;
 import bitnut.infer.InferenceEngine;
 import bitnut.infer.SamplingSettings;
 
@@ -20,9 +21,9 @@ import java.util.concurrent.ThreadLocalRandom;
  * ({@link ChatTemplate}), stopping at the next {@code human:} turn.
  *
  * <p>Batching: the jobs hand it {@link #batchSize()} conversations per call (4, as the original
- * rewrite did). The engine decodes one sequence at a time (its prompt prefill is batched), so a
- * batch runs back to back on the engine's lock; one call is kept in flight ({@link #parallelism()}
- * = 1) because a second would only wait for the lock.
+ * rewrite did), and the engine decodes them as one batch (batched decode: each decode step reads the
+ * ternary weights and the lm_head once for all 4; each prompt is prefilled on its own). One call is
+ * kept in flight ({@link #parallelism()} = 1) because a second would only wait for the engine's lock.
  *
  * <p>Each request gets a fresh random seed: the jobs send the same question prompt several times
  * per topic and must not get the same list back.
@@ -48,30 +49,48 @@ public final class EngineTeacher implements Teacher {
 
     @Override
     public ChatResult chat(List<ChatMessage> messages, Sampling sampling) throws TeacherException, InterruptedException {
-        String prompt = prompt(messages);
-        SamplingSettings s = ChatSession.chatSettings(new SamplingSettings(sampling.maxTokens(), (float) sampling.temperature(),
-                sampling.topK(), (float) sampling.topP(), 0f, 1f, ThreadLocalRandom.current().nextLong(), List.of(), true, List.of()));
+        return chatBatch(List.of(messages), sampling).getFirst();
+    }
+
+    /**
+     * Decodes the conversations together (Generator.generateBatch): each has its own seed, KV cache and
+     * stop state, and one decode step advances all unfinished ones. Per answer, latency is the wall time
+     * from this call to that answer's last token (a short answer returns its own, shorter time), so
+     * tokens/s per answer is that answer's share of the batch's throughput.
+     */
+    @Override
+    public List<ChatResult> chatBatch(List<List<ChatMessage>> conversations, Sampling sampling) throws TeacherException, InterruptedException {
+        List<String> prompts = new ArrayList<>(conversations.size());
+        for (List<ChatMessage> c : conversations) prompts.add(prompt(c));
         Thread caller = Thread.currentThread();
         long t0 = System.nanoTime();
-        GenerationResult r;
+        List<GenerationResult> results;
+        double waitedMs;
         synchronized (engine.lock()) {
             if (caller.isInterrupted()) throw new InterruptedException();
+            waitedMs = (System.nanoTime() - t0) / 1e6;
             try {
-                r = engine.generator().generate(prompt, s, delta -> { }, caller::isInterrupted);
+                Generator g = engine.generator();
+                List<Generator.Request> requests = new ArrayList<>(prompts.size());
+                for (String p : prompts) requests.add(g.request(p, settings(sampling), null));
+                results = g.generateBatch(requests, caller::isInterrupted);
             } catch (RuntimeException e) {
                 throw new TeacherException("local engine failed on " + engine.name() + ": " + e.getMessage(), false, e);
             }
         }
-        if (r.stopReason() == GenerationResult.StopReason.CANCELLED) throw new InterruptedException();
-        long ms = (System.nanoTime() - t0) / 1_000_000;
-        return new ChatResult(r.text().strip(), r.stopReason().finishReason(), r.promptTokens(), r.newTokens(), ms, 1, engine.name());
+        List<ChatResult> out = new ArrayList<>(results.size());
+        for (GenerationResult r : results) {
+            if (r.stopReason() == GenerationResult.StopReason.CANCELLED) throw new InterruptedException();
+            out.add(new ChatResult(r.text().strip(), r.stopReason().finishReason(), r.promptTokens(), r.newTokens(),
+                    Math.round(waitedMs + r.totalMs()), 1, engine.name()));
+        }
+        return out;
     }
 
-    @Override
-    public List<ChatResult> chatBatch(List<List<ChatMessage>> conversations, Sampling sampling) throws TeacherException, InterruptedException {
-        List<ChatResult> out = new ArrayList<>(conversations.size());
-        for (List<ChatMessage> c : conversations) out.add(chat(c, sampling));
-        return out;
+    /** The engine's settings for one request: the job's sampling, a fresh seed, chat stop rules. */
+    private static SamplingSettings settings(Sampling sampling) {
+        return ChatSession.chatSettings(new SamplingSettings(sampling.maxTokens(), (float) sampling.temperature(),
+                sampling.topK(), (float) sampling.topP(), 0f, 1f, ThreadLocalRandom.current().nextLong(), List.of(), true, List.of()));
     }
 
     /** System messages first, then the last user message as a BitNut-template turn (earlier turns kept). */

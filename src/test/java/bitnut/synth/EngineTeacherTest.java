@@ -64,6 +64,27 @@ class EngineTeacherTest {
         }
     }
 
+    @Test void aBatchOfFourAnswersAsFourSingleCallsWould() throws Exception {
+        try (EngineTeacher teacher = EngineTeacher.open(checkpoint, 1)) {
+            Sampling greedy = new Sampling(0, 1, 0, 10);          // greedy: the fresh seeds do not matter
+            List<List<ChatMessage>> convs = new ArrayList<>();
+            for (String q : List.of("Why is grass green?", "Do squirrels run the world?", "Hi", "What is a ball, and why do I want it so much?")) {
+                convs.add(List.of(ChatMessage.system("You are BitNut."), ChatMessage.user(q)));
+            }
+            List<ChatResult> batch = teacher.chatBatch(convs, greedy);
+            assertEquals(4, batch.size());
+            for (int i = 0; i < 4; i++) {
+                ChatResult alone = teacher.chat(convs.get(i), greedy);
+                assertEquals(alone.text(), batch.get(i).text(), "answer " + i);
+                assertEquals(alone.completionTokens(), batch.get(i).completionTokens(), "answer " + i);
+                assertEquals(alone.promptTokens(), batch.get(i).promptTokens(), "answer " + i);
+                assertEquals(alone.finishReason(), batch.get(i).finishReason(), "answer " + i);
+                assertTrue(batch.get(i).latencyMillis() >= 0 && batch.get(i).tokensPerSecond() > 0);
+            }
+            assertTrue(batch.get(0).promptTokens() != batch.get(3).promptTokens(), "prompts of different lengths");
+        }
+    }
+
     @Test void theHttpTeacherTalksToTheProjectsOwnServer() throws Exception {
         try (InferenceEngine engine = InferenceEngine.open(checkpoint, null, new InferenceEngine.Options(1, bitnut.infer.kernel.DenseMatrix.Precision.F32, 0, 16));
              OpenAiServer server = new OpenAiServer(engine, "127.0.0.1", 0, 1 << 20);

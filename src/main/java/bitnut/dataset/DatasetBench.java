@@ -87,7 +87,8 @@ public final class DatasetBench {
         return sb.append('.').toString();
     }
 
-    static void fill(DatasetStore store, int n) {
+    /** Adds {@code n} synthetic rows (fixed seed; 120 topics, 1 in 10 unanswered, a third given a review status). */
+    public static void fill(DatasetStore store, int n) {
         SplittableRandom r = new SplittableRandom(7);
         ExampleSource[] sources = ExampleSource.values();
         List<NewExample> batch = new ArrayList<>();
@@ -139,6 +140,21 @@ public final class DatasetBench {
             }
         }
         long[] all = Arrays.stream(lat).flatMapToLong(Arrays::stream).toArray();
+        // the same ids with the previous statement (sorted by SQLite, full-text match as an IN subquery), in
+        // the same run, and the charts' counts the tab computes after showing the rows
+        long[][] before = new long[kinds.size()][Math.max(3, per / 4)];
+        long[][] charts = new long[kinds.size()][Math.max(3, per / 4)];
+        for (int k = 0; k < kinds.size(); k++) {
+            for (int i = 0; i < before[k].length; i++) {
+                long t0 = System.nanoTime();
+                long n = store.idsSortedInSqlForBench(kinds.get(k)).length;
+                before[k][i] = System.nanoTime() - t0;
+                if (n != sizes[k]) throw new IllegalStateException("old and new ids disagree for " + names[k] + ": " + n + " vs " + sizes[k]);
+                t0 = System.nanoTime();
+                store.stats(kinds.get(k));
+                charts[k][i] = System.nanoTime() - t0;
+            }
+        }
         // the same work with one JDBC row per id (the first implementation), for the ratio
         long[] perRow = new long[Math.max(5, per / 4)];
         for (int i = 0; i < perRow.length; i++) {
@@ -149,8 +165,10 @@ public final class DatasetBench {
         out.accept(String.format("ids of all %,d rows: group_concat p50 %.1f ms vs one JDBC row per id p50 %.1f ms",
                 sizes[0], pct(lat[0], 50), pct(perRow, 50)));
         for (int k = 0; k < kinds.size(); k++) {
-            out.accept(String.format("query %-20s %,7d rows: wall p50 %6.1f ms  p95 %6.1f ms | thread CPU p50 %6.1f ms  p95 %6.1f ms",
-                    names[k], sizes[k], pct(lat[k], 50), pct(lat[k], 95), pct(cpu[k], 50), pct(cpu[k], 95)));
+            out.accept(String.format("query %-20s %,7d rows: wall p50 %6.1f ms  p95 %6.1f ms | thread CPU p50 %6.1f ms  p95 %6.1f ms"
+                            + " | previous ids statement alone p50 %6.1f ms | charts' counts p50 %6.1f ms",
+                    names[k], sizes[k], pct(lat[k], 50), pct(lat[k], 95), pct(cpu[k], 50), pct(cpu[k], 95),
+                    pct(before[k], 50), pct(charts[k], 50)));
         }
         long[] allCpu = Arrays.stream(cpu).flatMapToLong(Arrays::stream).toArray();
         out.accept(String.format("query all kinds (%d): wall p50 %.1f ms, p95 %.1f ms, max %.1f ms | thread CPU p50 %.1f ms, p95 %.1f ms [target p95 <= 100 ms]",

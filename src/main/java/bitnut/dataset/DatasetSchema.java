@@ -19,7 +19,7 @@ final class DatasetSchema {
     private DatasetSchema() { }
 
     /** Newest schema version this code writes; a file with a higher user_version is refused. */
-    static final int VERSION = 3;
+    static final int VERSION = 4;
 
     private static final List<List<String>> MIGRATIONS = List.of(
             // 0 -> 1: initial schema
@@ -104,7 +104,13 @@ final class DatasetSchema {
                     "INSERT INTO examples_fts(examples_fts) VALUES ('rebuild')"),
             // 2 -> 3: a covering index of every filter column: a filter on flags or length (no prefix index
             // fits) scans this ~40-byte-per-row index instead of the table, whose rows carry the text
-            List.of("CREATE INDEX examples_cover ON examples(topic, status, source, flags, response_words)"));
+            List.of("CREATE INDEX examples_cover ON examples(topic, status, source, flags, response_words)"),
+            // 3 -> 4: "answered" (a virtual generated column: no stored bytes, no write-path change) joins the
+            // covering index, so the answered/unanswered filter, count(answered) and the length histogram of the
+            // charts read the ~40-byte index entries instead of every row's text (stats of 100k rows: 440 ms -> ms)
+            List.of("ALTER TABLE examples ADD COLUMN answered INTEGER GENERATED ALWAYS AS (response IS NOT NULL) VIRTUAL",
+                    "DROP INDEX examples_cover",
+                    "CREATE INDEX examples_cover ON examples(topic, status, source, flags, response_words, answered)"));
 
     /** Brings a writable connection's schema to {@link #VERSION}. */
     static void migrate(Connection c, java.nio.file.Path file) throws SQLException { migrate(c, file, VERSION); }

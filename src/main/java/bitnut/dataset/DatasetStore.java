@@ -427,6 +427,17 @@ public final class DatasetStore implements AutoCloseable {
         });
     }
 
+    /**
+     * The previous {@link #ids}: one statement, {@code group_concat(id, ',' ORDER BY id)} over the covering
+     * index with the full-text part as an {@code id IN (SELECT rowid ... MATCH ?)} subquery. Kept only so the
+     * benchmark can report both side by side in one run.
+     */
+    long[] idsSortedInSqlForBench(ExampleFilter filter) {
+        ExampleRows.Where w = ExampleRows.where(filter);
+        return read(c -> concatenatedIds(c, "SELECT count(*), group_concat(id, ',' ORDER BY id) FROM examples "
+                + "INDEXED BY examples_cover" + w.sql(), w.params()));
+    }
+
     /** Every version of an example, oldest first. */
     public List<Revision> history(long id) { return read(c -> historyOn(c, id)); }
 
@@ -451,9 +462,11 @@ public final class DatasetStore implements AutoCloseable {
             Map<Flag, Long> flags = new EnumMap<>(Flag.class);
             long[] hist = new long[DatasetStats.BUCKETS];
             long total = 0, answered = 0;
+            c.setAutoCommit(false);   // one snapshot for the five statements: the charts agree with each other
+            try {
             StringBuilder flagSums = new StringBuilder();
             for (Flag f : Flag.values()) flagSums.append(", sum((flags >> ").append(f.bit).append(") & 1)");
-            try (PreparedStatement ps = c.prepareStatement("SELECT count(*), count(response)" + flagSums + " FROM examples" + w.sql())) {
+            try (PreparedStatement ps = c.prepareStatement("SELECT count(*), sum(answered)" + flagSums + " FROM examples INDEXED BY examples_cover" + w.sql())) {
                 w.bind(ps, 1);
                 try (ResultSet rs = ps.executeQuery()) {
                     rs.next();
@@ -467,11 +480,15 @@ public final class DatasetStore implements AutoCloseable {
             group(c, "source", w, (k, n) -> source.put(ExampleSource.fromDb(k), n));
             String and = w.sql().isEmpty() ? " WHERE " : w.sql() + " AND ";
             try (PreparedStatement ps = c.prepareStatement("SELECT min(response_words / " + DatasetStats.BUCKET_WORDS + ", "
-                    + (DatasetStats.BUCKETS - 1) + "), count(*) FROM examples" + and + "response IS NOT NULL GROUP BY 1")) {
+                    + (DatasetStats.BUCKETS - 1) + "), count(*) FROM examples INDEXED BY examples_cover" + and + "answered = 1 GROUP BY 1")) {
                 w.bind(ps, 1);
                 try (ResultSet rs = ps.executeQuery()) {
                     while (rs.next()) hist[rs.getInt(1)] = rs.getLong(2);
                 }
+            }
+            } finally {
+                c.rollback();
+                c.setAutoCommit(true);
             }
             return new DatasetStats(total, answered, topics, status, source, flags, hist);
         });
@@ -479,7 +496,7 @@ public final class DatasetStore implements AutoCloseable {
 
     private static void group(Connection c, String col, ExampleRows.Where w,
                               java.util.function.BiConsumer<String, Long> sink) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement("SELECT " + col + ", count(*) FROM examples" + w.sql()
+        try (PreparedStatement ps = c.prepareStatement("SELECT " + col + ", count(*) FROM examples INDEXED BY examples_cover" + w.sql()
                 + " GROUP BY 1 ORDER BY 1")) {
             w.bind(ps, 1);
             try (ResultSet rs = ps.executeQuery()) {
@@ -574,15 +591,53 @@ public final class DatasetStore implements AutoCloseable {
     }
 
     /**
-     * Ids of the matching rows. They come back as ONE group_concat string rather than one JDBC row
-     * each: a ResultSet.next() is a JNI call (~1-4 us), which made 100k ids cost 0.4-1.6 s; the
-     * string is built in C and parsed here in a few milliseconds.
+     * Ids of the matching rows, ascending. They come back as ONE group_concat string rather than one
+     * JDBC row each: a ResultSet.next() is a JNI call (~1-4 us), which made 100k ids cost 0.4-1.6 s;
+     * the string is built in C and parsed here in a few milliseconds.
+     *
+     * <p>Why the statements look like this (EXPLAIN QUERY PLAN, 100k rows, docs/benchmarks.md "Dataset"):
+     * <ul>
+     *   <li>No {@code ORDER BY} inside SQLite: the covering index is in (topic, status, ...) order, and
+     *       {@code group_concat(id ORDER BY id)} made SQLite sort through a temp B-tree, ~60 ms of the
+     *       ~70 ms for 100k ids. Java sorts a long[] of 100k in a few ms (and FTS5 already yields rowids
+     *       in ascending order, so search results are only checked).</li>
+     *   <li>The full-text part is not a {@code id IN (SELECT rowid ... MATCH)} subquery: that built an
+     *       ephemeral table of every match (66-78k rows for common words) and probed it for every index
+     *       entry (~55 ms even without the sort). Instead the MATCH's rowids are read straight from the
+     *       FTS index (~17 ms for 78k) and intersected in Java with the other filters' ids; with no other
+     *       filter they are the answer.</li>
+     * </ul>
+     * Both statements run in one read transaction, so they see the same snapshot.
      */
     private static long[] idsOn(Connection c, ExampleFilter filter) throws SQLException {
-        ExampleRows.Where w = ExampleRows.where(filter);
-        try (PreparedStatement ps = c.prepareStatement("SELECT count(*), group_concat(id, ',' ORDER BY id) FROM examples "
-                + "INDEXED BY examples_cover" + w.sql())) {
-            w.bind(ps, 1);
+        String match = FullTextQuery.toMatch(filter.search());
+        if (filter.search() != null && match == null) return new long[0];   // only punctuation: matches nothing
+        ExampleFilter rest = filter.withSearch(null);
+        boolean snapshot = c.getAutoCommit();
+        if (snapshot) c.setAutoCommit(false);
+        try {
+            long[] found = null;
+            if (match != null) {
+                found = concatenatedIds(c, "SELECT count(*), group_concat(rowid, ',') FROM examples_fts WHERE examples_fts MATCH ?",
+                        List.of(match));
+                if (rest.equals(ExampleFilter.ALL) || found.length == 0) return found;
+            }
+            ExampleRows.Where w = ExampleRows.where(rest);
+            long[] selected = concatenatedIds(c, "SELECT count(*), group_concat(id, ',') FROM examples INDEXED BY examples_cover"
+                    + w.sql(), w.params());
+            return found == null ? selected : intersect(selected, found);
+        } finally {
+            if (snapshot) {
+                c.rollback();
+                c.setAutoCommit(true);
+            }
+        }
+    }
+
+    /** Runs {@code SELECT count(*), group_concat(id, ',') ...} and parses the list, ascending. */
+    private static long[] concatenatedIds(Connection c, String sql, List<Object> params) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(sql)) {
+            for (int i = 0; i < params.size(); i++) ps.setObject(i + 1, params.get(i));
             try (ResultSet rs = ps.executeQuery()) {
                 if (!rs.next()) return new long[0];
                 int n = rs.getInt(1);
@@ -591,15 +646,36 @@ public final class DatasetStore implements AutoCloseable {
                 if (all == null) return out;
                 int k = 0;
                 long v = 0;
+                boolean ascending = true;
                 for (int i = 0, len = all.length(); i < len; i++) {
                     char ch = all.charAt(i);
-                    if (ch == ',') { out[k++] = v; v = 0; } else v = v * 10 + (ch - '0');
+                    if (ch == ',') {
+                        if (k > 0 && out[k - 1] > v) ascending = false;
+                        out[k++] = v;
+                        v = 0;
+                    } else {
+                        v = v * 10 + (ch - '0');
+                    }
                 }
+                if (k > 0 && out[k - 1] > v) ascending = false;
                 out[k++] = v;
                 if (k != n) throw new SQLException("id list of " + k + " for a count of " + n);
+                if (!ascending) Arrays.sort(out);
                 return out;
             }
         }
+    }
+
+    /** Ids present in both ascending arrays (a merge walk). */
+    static long[] intersect(long[] a, long[] b) {
+        long[] out = new long[Math.min(a.length, b.length)];
+        int i = 0, j = 0, k = 0;
+        while (i < a.length && j < b.length) {
+            if (a[i] < b[j]) i++;
+            else if (a[i] > b[j]) j++;
+            else { out[k++] = a[i]; i++; j++; }
+        }
+        return k == out.length ? out : Arrays.copyOf(out, k);
     }
 
     private static List<Revision> historyOn(Connection c, long id) throws SQLException {

@@ -64,7 +64,7 @@ final class ExampleRows {
         if (Boolean.TRUE.equals(f.unflagged())) c.add("flags = 0");
         if (f.minWords() != null) { c.add("response_words >= ?"); p.add(f.minWords()); }
         if (f.maxWords() != null) { c.add("response_words <= ?"); p.add(f.maxWords()); }
-        if (f.hasResponse() != null) c.add(f.hasResponse() ? "response IS NOT NULL" : "response IS NULL");
+        if (f.hasResponse() != null) c.add(f.hasResponse() ? "answered = 1" : "answered = 0");   // covered by examples_cover
         String match = FullTextQuery.toMatch(f.search());
         if (f.search() != null && match == null) c.add("0");   // a query of only punctuation matches nothing
         if (match != null) { c.add("id IN (SELECT rowid FROM examples_fts WHERE examples_fts MATCH ?)"); p.add(match); }

@@ -55,7 +55,7 @@ public final class MainWindow {
         tabPane.setTabClosingPolicy(TabPane.TabClosingPolicy.UNAVAILABLE);
         for (WorkbenchTab t : tabs) {
             Tab tab = new Tab(t.title(), t.content());
-            tab.setId("tab-" + t.title().toLowerCase());
+            tab.setId("tab-" + t.title().toLowerCase(java.util.Locale.ROOT).replaceAll("[^a-z0-9]+", "-"));   // "Prompts / Voice" -> tab-prompts-voice
             tabPane.getTabs().add(tab);
         }
         wireSampleFromCheckpoint();

@@ -133,6 +133,49 @@ class DatasetStoreTest {
         assertEquals(List.of(ids[2], ids[3], ids[4]), page.stream().map(Example::id).toList());
     }
 
+    /**
+     * ids() reads the full-text matches straight from FTS5 and intersects them in Java with the other
+     * filters' ids (sorted in Java); the previous single SQL statement (IN subquery, ORDER BY in SQLite)
+     * is the reference: every combination must give the same ids in the same ascending order.
+     */
+    @Test void fastIdsAgreeWithTheSingleStatementForEveryFilterCombination() {
+        String[] words = {"squirrel", "quasar", "bread", "garden", "tail", "wag", "park", "coffee"};
+        java.util.SplittableRandom r = new java.util.SplittableRandom(3);
+        List<NewExample> xs = new ArrayList<>();
+        for (int i = 0; i < 400; i++) {
+            StringBuilder resp = new StringBuilder("Woof!");
+            for (int w = 0, n = 3 + r.nextInt(60); w < n; w++) resp.append(' ').append(words[r.nextInt(words.length)]);
+            xs.add(new NewExample("t" + (i % 7), "Question " + i + " about " + words[i % words.length] + "?",
+                    i % 9 == 0 ? null : resp.toString(), ExampleSource.values()[i % 3], Map.of()));
+        }
+        store.addExamples(xs).join();
+        // statuses out of id order, so the covering index order differs from id order within a topic
+        Map<Long, ExampleStatus> st = new java.util.HashMap<>();
+        long[] all = store.ids(ExampleFilter.ALL);
+        for (int i = 0; i < all.length; i += 2) st.put(all[i], ExampleStatus.values()[(i / 2) % 4]);
+        store.setStatuses(st).join();
+        List<ExampleFilter> bases = List.of(ExampleFilter.ALL, ExampleFilter.ALL.withTopic("t3"),
+                ExampleFilter.ALL.withStatus(ExampleStatus.APPROVED), ExampleFilter.ALL.withFlag(Flag.TOO_LONG),
+                ExampleFilter.ALL.withWords(20, 40), ExampleFilter.ALL.withHasResponse(false),
+                ExampleFilter.ALL.withSource(ExampleSource.MANUAL).withStatus(ExampleStatus.NEW),
+                ExampleFilter.ALL.withTopic("t1").withUnflagged(true));
+        List<String> searches = java.util.Arrays.asList(null, "squirrel", "qua", "bread garden", "question 1", "nosuchword", "!!", "t");
+        int nonEmpty = 0;
+        for (ExampleFilter b : bases) {
+            for (String q : searches) {
+                ExampleFilter f = q == null ? b : b.withSearch(q);
+                long[] fast = store.ids(f);
+                assertArrayEquals(store.idsSortedInSqlForBench(f), fast, f.toString());
+                for (int i = 1; i < fast.length; i++) assertTrue(fast[i - 1] < fast[i], "ascending: " + f);
+                assertEquals(store.count(f), fast.length, f.toString());
+                if (fast.length > 0) nonEmpty++;
+            }
+        }
+        assertTrue(nonEmpty >= 35, "the combinations select something (" + nonEmpty + " of 64 non-empty; 16 search for nothing)");
+        assertEquals(0, store.ids(ExampleFilter.ALL.withSearch("!!")).length, "punctuation only matches nothing");
+        assertArrayEquals(new long[] {2, 5}, DatasetStore.intersect(new long[] {1, 2, 5, 9}, new long[] {2, 3, 5, 8}));
+    }
+
     @Test void concurrentWritersAreSerializedAndAllAcknowledged() throws Exception {
         List<Thread> ts = new ArrayList<>();
         for (int t = 0; t < 4; t++) {

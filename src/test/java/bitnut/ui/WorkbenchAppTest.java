@@ -90,6 +90,9 @@ class WorkbenchAppTest {
     void theWindowShowsTabsAndTheStatusBarShowsTheDjlDevice() throws Exception {
         TabPane tabs = robot.lookup("#main-tabs").queryAs(TabPane.class);
         assertTrue(tabs.getTabs().stream().anyMatch(t -> t.getText().equals("Tasks")));
+        // stage 5 carries the product brief's name; its id is a CSS-safe form of the title
+        assertTrue(tabs.getTabs().stream().anyMatch(t -> t.getText().equals("Prompts / Voice") && "tab-prompts-voice".equals(t.getId())),
+                tabs.getTabs().stream().map(t -> t.getText() + "=" + t.getId()).toList().toString());
         assertTrue(app.stage().getTitle().contains(workspace.getFileName().toString()));
         Label device = robot.lookup("#status-device").queryAs(Label.class);
         WaitForAsyncUtils.waitFor(180, TimeUnit.SECONDS, () -> !device.getText().contains("loading"));

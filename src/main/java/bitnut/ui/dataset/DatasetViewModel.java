@@ -70,11 +70,9 @@ public final class DatasetViewModel {
 
     private final AppServices services;
     private final DatasetStore store;
-    private final ExecutorService reader = Executors.newSingleThreadExecutor(r -> {
-        Thread t = new Thread(r, "dataset-ui-reader");
-        t.setDaemon(true);
-        return t;
-    });
+    private final ExecutorService reader = readerThread("dataset-ui-reader");
+    /** The charts' counts scan more than the table needs: their own thread, so pages never queue behind them. */
+    private final ExecutorService chartsReader = readerThread("dataset-ui-charts");
     private final UndoStack undo = new UndoStack();
 
     // ---- filter properties
@@ -103,10 +101,13 @@ public final class DatasetViewModel {
     private final StringProperty undoText = new SimpleStringProperty("Undo");
     private final StringProperty redoText = new SimpleStringProperty("Redo");
     private final BooleanProperty busy = new SimpleBooleanProperty();
+    /** Milliseconds from the last refresh() to its rows being in the table (shown in the count label). */
+    private final javafx.beans.property.DoubleProperty lastQueryMillis = new javafx.beans.property.SimpleDoubleProperty();
 
     private long[] ids = new long[0];
     private ExampleFilter shownFilter = ExampleFilter.ALL;
-    private int generation;
+    /** Bumped (on the FX thread) by every refresh; reader threads read it to skip superseded work. */
+    private volatile int generation;
     private final Set<Integer> requestedPages = new HashSet<>();
     private final PauseTransition searchDebounce = new PauseTransition(Duration.millis(250));
 
@@ -147,6 +148,7 @@ public final class DatasetViewModel {
     public StringProperty undoTextProperty() { return undoText; }
     public StringProperty redoTextProperty() { return redoText; }
     public BooleanProperty busyProperty() { return busy; }
+    public javafx.beans.property.ReadOnlyDoubleProperty lastQueryMillisProperty() { return lastQueryMillis; }
     public DatasetStore store() { return store; }
 
     /** The words to highlight in the table: those of the current search. */
@@ -159,34 +161,50 @@ public final class DatasetViewModel {
 
     // ---------------------------------------------------------------- commands
 
-    /** Re-runs the query for the current filter; keeps loaded rows when the selection did not change. */
+    /**
+     * Re-runs the query for the current filter; keeps loaded rows when the selection did not change.
+     * The table comes first: the ids (and the light Row objects, built off the FX thread) are applied as
+     * soon as they are read; the charts' counts and the topic list follow from a second reader thread, so
+     * a slow chart query never holds back the rows. Work for a filter that was superseded before it
+     * started is skipped.
+     */
     public void refresh() {
         ExampleFilter f = filter();
         int gen = ++generation;
         busy.set(true);
-        background(() -> new Object[] {store.ids(f), store.topics(), store.stats(f)}, r -> {
-            if (gen != generation) return;
+        long started = System.nanoTime();
+        background(reader, () -> {
+            if (gen != generation) return null;
+            long[] newIds = store.ids(f);
+            List<Row> fresh = new ArrayList<>(newIds.length);
+            for (int i = 0; i < newIds.length; i++) fresh.add(new Row(i));
+            return new Result(newIds, fresh);
+        }, r -> {
+            if (r == null || gen != generation) return;
             busy.set(false);
-            long[] newIds = (long[]) r[0];
-            @SuppressWarnings("unchecked") List<String> t = (List<String>) r[1];
-            if (!t.equals(topics)) topics.setAll(t);
-            stats.set((DatasetStats) r[2]);
-            boolean same = Arrays.equals(newIds, ids);
+            boolean same = Arrays.equals(r.ids, ids);
             shownFilter = f;
-            ids = newIds;
+            ids = r.ids;
             if (same) {
                 reloadLoadedPages();
             } else {
                 requestedPages.clear();
-                List<Row> fresh = new ArrayList<>(newIds.length);
-                for (int i = 0; i < newIds.length; i++) fresh.add(new Row(i));
-                rows.setAll(fresh);
+                rows.setAll(r.rows);
             }
-            rowCount.set(newIds.length);
+            rowCount.set(r.ids.length);
+            lastQueryMillis.set((System.nanoTime() - started) / 1e6);
             Example sel = selected.get();
             if (sel != null) reloadSelected(sel.id());
         });
+        background(chartsReader, () -> gen != generation ? null : new Object[] {store.topics(), store.stats(f)}, r -> {
+            if (r == null || gen != generation) return;
+            @SuppressWarnings("unchecked") List<String> t = (List<String>) r[0];
+            if (!t.equals(topics)) topics.setAll(t);
+            stats.set((DatasetStats) r[1]);
+        });
     }
+
+    private record Result(long[] ids, List<Row> rows) { }
 
     /** Called by table cells for visible rows: loads the row's page once. */
     public void ensureLoaded(Row row) {
@@ -358,11 +376,14 @@ public final class DatasetViewModel {
 
     public void dispose() {
         reader.shutdownNow();
+        chartsReader.shutdownNow();
         store.close();
     }
 
-    private <T> void background(Supplier<T> work, java.util.function.Consumer<T> onFx) {
-        CompletableFuture.supplyAsync(work, reader).whenComplete((v, err) -> Platform.runLater(() -> {
+    private <T> void background(Supplier<T> work, java.util.function.Consumer<T> onFx) { background(reader, work, onFx); }
+
+    private <T> void background(ExecutorService on, Supplier<T> work, java.util.function.Consumer<T> onFx) {
+        CompletableFuture.supplyAsync(work, on).whenComplete((v, err) -> Platform.runLater(() -> {
             if (err != null) {
                 busy.set(false);
                 message.set("Read failed: " + (err.getCause() != null ? err.getCause().getMessage() : err.getMessage()));
@@ -370,5 +391,13 @@ public final class DatasetViewModel {
                 onFx.accept(v);
             }
         }));
+    }
+
+    private static ExecutorService readerThread(String name) {
+        return Executors.newSingleThreadExecutor(r -> {
+            Thread t = new Thread(r, name);
+            t.setDaemon(true);
+            return t;
+        });
     }
 }

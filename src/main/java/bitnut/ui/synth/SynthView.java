@@ -48,7 +48,7 @@ public final class SynthView implements WorkbenchTab {
         root.setDividerPositions(0.38);
     }
 
-    @Override public String title() { return "Synth"; }
+    @Override public String title() { return "Prompts / Voice"; }   // the product brief's name for stage 5
 
     @Override public Node content() { return root; }
 

@@ -1,0 +1,285 @@
+package bitnut.ui.dataset;
+
+import bitnut.dataset.DatasetBench;
+import bitnut.dataset.DatasetStore;
+import bitnut.dataset.ExampleStatus;
+import bitnut.dataset.Flag;
+import bitnut.ui.AppServices;
+import bitnut.ui.SettingsStore;
+import bitnut.workspace.Workspace;
+import javafx.animation.AnimationTimer;
+import javafx.application.Platform;
+import javafx.scene.Parent;
+import javafx.scene.Scene;
+import javafx.scene.control.IndexedCell;
+import javafx.scene.control.TableView;
+import javafx.scene.control.skin.VirtualFlow;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.Test;
+import org.testfx.api.FxRobot;
+import org.testfx.api.FxToolkit;
+import org.testfx.util.WaitForAsyncUtils;
+
+import java.lang.management.ManagementFactory;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.SplittableRandom;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.BooleanSupplier;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+/**
+ * Benchmark, not a test (runs only with {@code -Dbitnut.bench=true}; figures in docs/benchmarks.md
+ * "Dataset"): the real Dataset tab in a headless stage (Monocle, software rendering) over a 100,000-row
+ * store made by {@link DatasetBench#fill}. It scrolls page by page, jumps across the table, filters and
+ * searches, and records for each phase
+ * <ul>
+ *   <li>the gaps between FX pulses (an AnimationTimer runs on every pulse, ~60 Hz while it is active;
+ *       a gap well above 16.7 ms is a frame the user sees late: the FX thread was busy, or the machine was);</li>
+ *   <li>the CPU time the FX thread itself used (load-independent to first order: what our code costs there);</li>
+ *   <li>the time until the result is on screen (the visible rows hold their loaded examples).</li>
+ * </ul>
+ * Usage: {@code ./mvnw -o test -Dtest=DatasetViewBench -Dbitnut.bench=true [-Dbitnut.bench.rows=100000]}.
+ */
+class DatasetViewBench {
+    static final FxRobot robot = new FxRobot();
+
+    @Test void scrollJumpFilterAndSearchOnALargeStore() throws Exception {
+        Assumptions.assumeTrue(Boolean.getBoolean("bitnut.bench"), "benchmark: -Dbitnut.bench=true");
+        int rows = Integer.getInteger("bitnut.bench.rows", 100_000);
+        Workspace ws = Workspace.create(Files.createTempDirectory("bitnut-dataset-bench"));
+        long t0 = System.nanoTime();
+        try (DatasetStore s = DatasetStore.open(ws)) { DatasetBench.fill(s, rows); }
+        List<String> out = new ArrayList<>();
+        out.add(String.format("DatasetViewBench: %,d rows (fill %.0f s), %d cpus, load at start %s, %s", rows,
+                (System.nanoTime() - t0) / 1e9, Runtime.getRuntime().availableProcessors(), load(), java.time.Instant.now()));
+
+        FxToolkit.registerPrimaryStage();
+        AppServices[] services = new AppServices[1];
+        DatasetView[] view = new DatasetView[1];
+        PulseRecorder pulses = new PulseRecorder();
+        long opened = System.nanoTime();
+        FxToolkit.setupFixture(() -> {
+            services[0] = new AppServices(ws, new SettingsStore(ws.root().resolve("config")));
+            view[0] = new DatasetView(new DatasetViewModel(services[0]));
+        });
+        FxToolkit.setupStage(stage -> {
+            stage.setScene(new Scene((Parent) view[0].content(), 1200, 760));
+            stage.show();
+        });
+        try {
+            DatasetViewModel m = view[0].model();
+            @SuppressWarnings("unchecked") TableView<DatasetViewModel.Row> table = robot.lookup("#dataset-table").queryAs(TableView.class);
+            pulses.start();
+            waitShown(table, () -> table.getItems().size() == rows);
+            out.add(String.format("open: %,d rows listed and the first screen loaded in %.0f ms", rows, (System.nanoTime() - opened) / 1e6));
+
+            // 1. scroll down page by page (one screenful per step, each step waits for its rows), 150 steps
+            Phase scroll = new Phase("scroll 150 screenfuls", pulses);
+            int perScreen = Math.max(1, visibleCount(table) - 1);
+            for (int i = 1; i <= 150; i++) {
+                int target = i * perScreen;
+                scroll.timed(() -> Platform.runLater(() -> table.scrollTo(target)), () -> visibleLoaded(table, target));
+            }
+            out.add(scroll.finish());
+
+            // 2. jumps to random places across the whole table (each needs a page query)
+            Phase jump = new Phase("jump to 40 random rows", pulses);
+            SplittableRandom r = new SplittableRandom(17);
+            for (int i = 0; i < 40; i++) {
+                int target = r.nextInt(rows);
+                jump.timed(() -> Platform.runLater(() -> table.scrollTo(target)), () -> visibleLoaded(table, target));
+            }
+            out.add(jump.finish());
+
+            // 3. filters and searches as the user changes them; "shown" = new row count listed and its first
+            // screen loaded. The search box's 250 ms typing debounce is NOT included: the model is refreshed directly.
+            record Change(String name, Runnable set, Runnable reset) { }
+            List<Change> changes = List.of(
+                    new Change("topic", () -> m.topicProperty().set("topic_17"), () -> m.topicProperty().set(null)),
+                    new Change("status", () -> m.statusProperty().set(ExampleStatus.APPROVED), () -> m.statusProperty().set(null)),
+                    new Change("flag", () -> m.flagProperty().set(Flag.TOO_LONG), () -> m.flagProperty().set(null)),
+                    new Change("length 50-120", () -> { m.minWordsProperty().set(50); m.maxWordsProperty().set(120); },
+                            () -> { m.minWordsProperty().set(null); m.maxWordsProperty().set(null); }),
+                    new Change("search 2 words", () -> { m.searchProperty().set("squirrel quasar"); m.refresh(); },
+                            () -> { m.searchProperty().set(""); m.refresh(); }),
+                    new Change("search prefix", () -> { m.searchProperty().set("gala"); m.refresh(); },
+                            () -> { m.searchProperty().set(""); m.refresh(); }),
+                    new Change("search 1-letter prefix", () -> { m.searchProperty().set("s"); m.refresh(); },
+                            () -> { m.searchProperty().set(""); m.refresh(); }));
+            for (Change c : changes) {
+                Phase p = new Phase("filter " + c.name + " (5 times, and back)", pulses);
+                for (int i = 0; i < 5; i++) {
+                    int before = table.getItems().size();
+                    p.timed(() -> Platform.runLater(c.set), () -> table.getItems().size() != before && firstScreenLoaded(table));
+                    int filtered = table.getItems().size();
+                    p.note(String.format("%,d rows", filtered));
+                    p.untimed(() -> Platform.runLater(c.reset), () -> table.getItems().size() == rows && firstScreenLoaded(table));
+                }
+                out.add(p.finish());
+            }
+            // 4. search, then scroll through the matches with highlighted cells
+            Phase hits = new Phase("scroll 60 screenfuls of search hits (highlighted)", pulses);
+            hits.untimed(() -> Platform.runLater(() -> { m.searchProperty().set("squirrel"); m.refresh(); }),
+                    () -> table.getItems().size() < rows && firstScreenLoaded(table));
+            for (int i = 1; i <= 60; i++) {
+                int target = Math.min(table.getItems().size() - 1, i * perScreen);
+                hits.timed(() -> Platform.runLater(() -> table.scrollTo(target)), () -> visibleLoaded(table, target));
+            }
+            out.add(hits.finish());
+            pulses.stop();
+            out.add("load at end " + load());
+        } finally {
+            FxToolkit.setupFixture(() -> { view[0].dispose(); services[0].close(); });
+            FxToolkit.cleanupStages();
+        }
+        out.forEach(System.out::println);
+        Path report = Path.of("target", "dataset-view-bench.txt");
+        Files.createDirectories(report.getParent());
+        Files.write(report, out);
+    }
+
+    // ---------------------------------------------------------------- measuring
+
+    /** Gaps between consecutive pulses, recorded on the FX thread by an AnimationTimer. */
+    static final class PulseRecorder {
+        private final List<Long> gaps = new ArrayList<>();   // FX thread only
+        private long last;
+        private final AnimationTimer timer = new AnimationTimer() {
+            @Override public void handle(long now) {
+                long t = System.nanoTime();
+                if (last != 0) gaps.add(t - last);
+                last = t;
+            }
+        };
+
+        void start() throws Exception { fx(() -> { timer.start(); return null; }); }
+
+        void stop() throws Exception { fx(() -> { timer.stop(); return null; }); }
+
+        /** The gaps recorded since the last call (the phase's), and restarts the recording. */
+        long[] take() throws Exception {
+            return fx(() -> {
+                long[] g = gaps.stream().mapToLong(Long::longValue).toArray();
+                gaps.clear();
+                return g;
+            });
+        }
+    }
+
+    /** One measured phase: time to show each step's result, pulse gaps and FX-thread CPU over the whole phase. */
+    static final class Phase {
+        final String name;
+        final PulseRecorder pulses;
+        final List<Long> shown = new ArrayList<>();
+        final List<String> notes = new ArrayList<>();
+        final long fxCpu0, wall0;
+
+        Phase(String name, PulseRecorder pulses) throws Exception {
+            this.name = name;
+            this.pulses = pulses;
+            pulses.take();
+            this.fxCpu0 = fxThreadCpu();
+            this.wall0 = System.nanoTime();
+        }
+
+        void timed(Runnable action, BooleanSupplier done) throws Exception {
+            long t = System.nanoTime();
+            action.run();
+            WaitForAsyncUtils.waitFor(60, TimeUnit.SECONDS, () -> fx(done::getAsBoolean));
+            shown.add(System.nanoTime() - t);
+        }
+
+        void untimed(Runnable action, BooleanSupplier done) throws Exception {
+            action.run();
+            WaitForAsyncUtils.waitFor(60, TimeUnit.SECONDS, () -> fx(done::getAsBoolean));
+        }
+
+        void note(String s) { if (!notes.contains(s)) notes.add(s); }
+
+        String finish() throws Exception {
+            long[] gaps = pulses.take();
+            double wall = (System.nanoTime() - wall0) / 1e9;
+            double cpu = (fxThreadCpu() - fxCpu0) / 1e9;
+            long[] s = shown.stream().mapToLong(Long::longValue).toArray();
+            return String.format("%-52s shown p50 %6.0f ms  p95 %6.0f ms  max %6.0f ms | pulse gap p50 %5.1f ms  p95 %6.1f ms  max %6.1f ms"
+                            + " (%d pulses, %d over 50 ms) | FX thread CPU %.2f s of %.1f s (%.0f%%)%s",
+                    name, ms(s, 50), ms(s, 95), ms(s, 100), ms(gaps, 50), ms(gaps, 95), ms(gaps, 100), gaps.length,
+                    Arrays.stream(gaps).filter(g -> g > 50_000_000L).count(), cpu, wall, 100 * cpu / wall,
+                    notes.isEmpty() ? "" : " | " + String.join(", ", notes));
+        }
+    }
+
+    static double ms(long[] nanos, double p) {
+        if (nanos.length == 0) return Double.NaN;
+        long[] s = nanos.clone();
+        Arrays.sort(s);
+        return s[Math.max(0, Math.min(s.length - 1, (int) Math.ceil(p / 100 * s.length) - 1))] / 1e6;
+    }
+
+    private static final AtomicLong FX_THREAD = new AtomicLong(-1);
+
+    static long fxThreadCpu() throws Exception {
+        if (FX_THREAD.get() < 0) FX_THREAD.set(fx(() -> Thread.currentThread().threadId()));
+        return ManagementFactory.getThreadMXBean().getThreadCpuTime(FX_THREAD.get());
+    }
+
+    static <T> T fx(java.util.concurrent.Callable<T> c) throws Exception {
+        CompletableFuture<T> f = new CompletableFuture<>();
+        Platform.runLater(() -> {
+            try { f.complete(c.call()); } catch (Throwable e) { f.completeExceptionally(e); }
+        });
+        return f.get(60, TimeUnit.SECONDS);
+    }
+
+    // ---------------------------------------------------------------- what is on screen (FX thread)
+
+    static VirtualFlow<?> flow(TableView<?> table) { return (VirtualFlow<?>) table.lookup(".virtual-flow"); }
+
+    static int visibleCount(TableView<DatasetViewModel.Row> table) throws Exception {
+        return fx(() -> {
+            VirtualFlow<?> f = flow(table);
+            return f.getLastVisibleCell().getIndex() - f.getFirstVisibleCell().getIndex() + 1;
+        });
+    }
+
+    /** The row {@code index} is on screen and every visible row holds its example. */
+    static boolean visibleLoaded(TableView<DatasetViewModel.Row> table, int index) {
+        VirtualFlow<?> f = flow(table);
+        IndexedCell<?> first = f.getFirstVisibleCell(), last = f.getLastVisibleCell();
+        if (first == null || last == null || index < first.getIndex() || index > last.getIndex()) return false;
+        return loaded(table, first.getIndex(), last.getIndex());
+    }
+
+    static boolean firstScreenLoaded(TableView<DatasetViewModel.Row> table) {
+        VirtualFlow<?> f = flow(table);
+        if (table.getItems().isEmpty()) return true;
+        IndexedCell<?> first = f.getFirstVisibleCell(), last = f.getLastVisibleCell();
+        return first != null && last != null && loaded(table, first.getIndex(), last.getIndex());
+    }
+
+    static boolean loaded(TableView<DatasetViewModel.Row> table, int from, int to) {
+        for (int i = Math.max(0, from); i <= to && i < table.getItems().size(); i++) {
+            if (table.getItems().get(i).exampleProperty().get() == null) return false;
+        }
+        return true;
+    }
+
+    static void waitShown(TableView<DatasetViewModel.Row> table, BooleanSupplier listed) throws Exception {
+        WaitForAsyncUtils.waitFor(120, TimeUnit.SECONDS, () -> fx(() -> listed.getAsBoolean() && firstScreenLoaded(table)));
+    }
+
+    static String load() {
+        try {
+            return Files.readString(Path.of("/proc/loadavg")).strip();
+        } catch (Exception e) {
+            return "?";
+        }
+    }
+}

@@ -466,7 +466,7 @@ public final class DatasetStore implements AutoCloseable {
             try {
             StringBuilder flagSums = new StringBuilder();
             for (Flag f : Flag.values()) flagSums.append(", sum((flags >> ").append(f.bit).append(") & 1)");
-            try (PreparedStatement ps = c.prepareStatement("SELECT count(*), sum(answered)" + flagSums + " FROM examples INDEXED BY examples_cover" + w.sql())) {
+            try (PreparedStatement ps = c.prepareStatement("SELECT count(*), sum(" + ExampleRows.ANSWERED + ")" + flagSums + " FROM examples INDEXED BY examples_cover" + w.sql())) {
                 w.bind(ps, 1);
                 try (ResultSet rs = ps.executeQuery()) {
                     rs.next();
@@ -480,7 +480,7 @@ public final class DatasetStore implements AutoCloseable {
             group(c, "source", w, (k, n) -> source.put(ExampleSource.fromDb(k), n));
             String and = w.sql().isEmpty() ? " WHERE " : w.sql() + " AND ";
             try (PreparedStatement ps = c.prepareStatement("SELECT min(response_words / " + DatasetStats.BUCKET_WORDS + ", "
-                    + (DatasetStats.BUCKETS - 1) + "), count(*) FROM examples INDEXED BY examples_cover" + and + "answered = 1 GROUP BY 1")) {
+                    + (DatasetStats.BUCKETS - 1) + "), count(*) FROM examples INDEXED BY examples_cover" + and + ExampleRows.ANSWERED + " = 1 GROUP BY 1")) {
                 w.bind(ps, 1);
                 try (ResultSet rs = ps.executeQuery()) {
                     while (rs.next()) hist[rs.getInt(1)] = rs.getLong(2);

@@ -47,6 +47,12 @@ final class ExampleRows {
         }
     }
 
+    /**
+     * "Has an answer", spelled exactly as in the examples_cover index (schema v5): only this spelling lets
+     * SQLite read it from the index instead of every row's text.
+     */
+    static final String ANSWERED = "(response IS NOT NULL)";
+
     /** WHERE clause (starting with " WHERE", or empty) and its parameters for a filter. */
     record Where(String sql, List<Object> params) {
         void bind(PreparedStatement ps, int first) throws SQLException {
@@ -64,7 +70,7 @@ final class ExampleRows {
         if (Boolean.TRUE.equals(f.unflagged())) c.add("flags = 0");
         if (f.minWords() != null) { c.add("response_words >= ?"); p.add(f.minWords()); }
         if (f.maxWords() != null) { c.add("response_words <= ?"); p.add(f.maxWords()); }
-        if (f.hasResponse() != null) c.add(f.hasResponse() ? "answered = 1" : "answered = 0");   // covered by examples_cover
+        if (f.hasResponse() != null) c.add(ANSWERED + (f.hasResponse() ? " = 1" : " = 0"));
         String match = FullTextQuery.toMatch(f.search());
         if (f.search() != null && match == null) c.add("0");   // a query of only punctuation matches nothing
         if (match != null) { c.add("id IN (SELECT rowid FROM examples_fts WHERE examples_fts MATCH ?)"); p.add(match); }

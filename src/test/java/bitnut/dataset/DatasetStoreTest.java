@@ -176,6 +176,31 @@ class DatasetStoreTest {
         assertArrayEquals(new long[] {2, 5}, DatasetStore.intersect(new long[] {1, 2, 5, 9}, new long[] {2, 3, 5, 8}));
     }
 
+    /** The filter and chart statements must be answered from examples_cover alone (never the rows with their text). */
+    @Test void filterAndChartCountsReadOnlyTheCoveringIndex() throws Exception {
+        store.addExamples(List.of(new NewExample("t", "q?", "Woof.", ExampleSource.IMPORTED, Map.of()))).join();
+        List<ExampleFilter> filters = List.of(ExampleFilter.ALL, ExampleFilter.ALL.withHasResponse(true),
+                ExampleFilter.ALL.withHasResponse(false).withTopic("t"), ExampleFilter.ALL.withStatus(ExampleStatus.NEW).withWords(1, 5),
+                ExampleFilter.ALL.withFlag(Flag.TOO_LONG).withSource(ExampleSource.IMPORTED));
+        try (var c = DriverManager.getConnection("jdbc:sqlite:" + store.file())) {
+            for (ExampleFilter f : filters) {
+                ExampleRows.Where w = ExampleRows.where(f);
+                String and = w.sql().isEmpty() ? " WHERE " : w.sql() + " AND ";
+                for (String sql : List.of(
+                        "SELECT count(*), sum(" + ExampleRows.ANSWERED + "), sum(flags & 1) FROM examples INDEXED BY examples_cover" + w.sql(),
+                        "SELECT min(response_words / 20, 9), count(*) FROM examples INDEXED BY examples_cover" + and + ExampleRows.ANSWERED + " = 1 GROUP BY 1",
+                        "SELECT count(*), group_concat(id, ',') FROM examples INDEXED BY examples_cover" + w.sql())) {
+                    try (var ps = c.prepareStatement("EXPLAIN QUERY PLAN " + sql)) {
+                        w.bind(ps, 1);
+                        StringBuilder plan = new StringBuilder();
+                        try (ResultSet rs = ps.executeQuery()) { while (rs.next()) plan.append(rs.getString(4)).append('\n'); }
+                        assertTrue(plan.toString().contains("COVERING INDEX examples_cover"), sql + "\n" + plan);
+                    }
+                }
+            }
+        }
+    }
+
     @Test void concurrentWritersAreSerializedAndAllAcknowledged() throws Exception {
         List<Thread> ts = new ArrayList<>();
         for (int t = 0; t < 4; t++) {

@@ -28,12 +28,14 @@ import java.util.concurrent.atomic.AtomicLong;
  * answer. Questions are unique per request (a global counter) unless {@link #repeatQuestions} is set.
  */
 public final class TeacherServer implements AutoCloseable {
-    public sealed interface Fault permits Slow, Status, RateLimit, Malformed, Drop { }
+    public sealed interface Fault permits Slow, Status, RateLimit, Malformed, Drop, EchoAuthorization { }
     public record Slow(long millis) implements Fault { }
     public record Status(int code) implements Fault { }
     public record RateLimit(String retryAfter) implements Fault { }
     public record Malformed() implements Fault { }
     public record Drop() implements Fault { }
+    /** A hostile or buggy server: fails with {@code status} and echoes the request's Authorization header in the body. */
+    public record EchoAuthorization(int status) implements Fault { }
 
     /** One request as received. */
     record Received(JsonNode body, String authorization, long atNanos) { }
@@ -85,6 +87,8 @@ public final class TeacherServer implements AutoCloseable {
                     ex.getResponseHeaders().add("Retry-After", r.retryAfter());
                     send(ex, 429, "{\"error\":{\"message\":\"slow down\"}}");
                 }
+                case EchoAuthorization e -> send(ex, e.status(), "{\"error\":{\"message\":\"invalid credentials: "
+                        + ex.getRequestHeaders().getFirst("Authorization") + "\"}}");
                 case Malformed m -> send(ex, 200, "{\"choices\":[{\"message\":{\"content\":\"1. What is");
                 case Drop d -> {
                     // promise a long body, send a few bytes, hang up: the client sees a broken stream

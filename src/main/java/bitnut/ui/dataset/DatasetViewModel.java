@@ -109,6 +109,8 @@ public final class DatasetViewModel {
     /** Bumped (on the FX thread) by every refresh; reader threads read it to skip superseded work. */
     private volatile int generation;
     private final Set<Integer> requestedPages = new HashSet<>();
+    /** The last row a table cell asked for: where the user is looking (a refresh preloads that page). */
+    private int lastLookedAt;
     private final PauseTransition searchDebounce = new PauseTransition(Duration.millis(250));
 
     public DatasetViewModel(AppServices services) {
@@ -163,22 +165,37 @@ public final class DatasetViewModel {
 
     /**
      * Re-runs the query for the current filter; keeps loaded rows when the selection did not change.
-     * The table comes first: the ids (and the light Row objects, built off the FX thread) are applied as
-     * soon as they are read; the charts' counts and the topic list follow from a second reader thread, so
-     * a slow chart query never holds back the rows. Work for a filter that was superseded before it
-     * started is skipped.
+     * The table comes first: one background read gets the ids, builds the light Row objects and already
+     * loads the page(s) the table will show (the top, and where the user last looked), so the new rows
+     * appear with one FX pulse instead of a pulse, a page query and another pulse. The charts' counts and
+     * the topic list are read after that, on their own thread, so they never compete with the rows on a
+     * 2-core machine nor hold back a page. Work for a filter that was superseded before it started is skipped.
      */
     public void refresh() {
         ExampleFilter f = filter();
         int gen = ++generation;
         busy.set(true);
         long started = System.nanoTime();
+        int lookedAt = lastLookedAt;
         background(reader, () -> {
             if (gen != generation) return null;
             long[] newIds = store.ids(f);
             List<Row> fresh = new ArrayList<>(newIds.length);
             for (int i = 0; i < newIds.length; i++) fresh.add(new Row(i));
-            return new Result(newIds, fresh);
+            Set<Integer> pages = new HashSet<>();
+            if (newIds.length > 0) {
+                pages.add(0);
+                pages.add(Math.min(lookedAt, newIds.length - 1) / PAGE);
+            }
+            for (int page : pages) {
+                int from = page * PAGE, to = Math.min(newIds.length, from + PAGE), j = 0;
+                List<Example> list = store.load(newIds, from, to);
+                // the rows are not in the table yet: filling them here, off the FX thread, is safe
+                for (int i = from; i < to && j < list.size(); i++) {
+                    if (list.get(j).id() == newIds[i]) fresh.get(i).example.set(list.get(j++));
+                }
+            }
+            return new Result(newIds, fresh, pages);
         }, r -> {
             if (r == null || gen != generation) return;
             busy.set(false);
@@ -189,26 +206,30 @@ public final class DatasetViewModel {
                 reloadLoadedPages();
             } else {
                 requestedPages.clear();
+                requestedPages.addAll(r.loadedPages);
                 rows.setAll(r.rows);
             }
             rowCount.set(r.ids.length);
             lastQueryMillis.set((System.nanoTime() - started) / 1e6);
             Example sel = selected.get();
             if (sel != null) reloadSelected(sel.id());
-        });
-        background(chartsReader, () -> gen != generation ? null : new Object[] {store.topics(), store.stats(f)}, r -> {
-            if (r == null || gen != generation) return;
-            @SuppressWarnings("unchecked") List<String> t = (List<String>) r[0];
-            if (!t.equals(topics)) topics.setAll(t);
-            stats.set((DatasetStats) r[1]);
+            background(chartsReader, () -> gen != generation ? null : new Object[] {store.topics(), store.stats(f)}, c -> {
+                if (c == null || gen != generation) return;
+                @SuppressWarnings("unchecked") List<String> t = (List<String>) c[0];
+                if (!t.equals(topics)) topics.setAll(t);
+                stats.set((DatasetStats) c[1]);
+            });
         });
     }
 
-    private record Result(long[] ids, List<Row> rows) { }
+    private record Result(long[] ids, List<Row> rows, Set<Integer> loadedPages) { }
 
     /** Called by table cells for visible rows: loads the row's page once. */
     public void ensureLoaded(Row row) {
+        lastLookedAt = row.index;
         int page = row.index / PAGE;
+        // scrolling down: fetch the next page while the last quarter of this one is on screen
+        if (row.index % PAGE >= PAGE * 3 / 4 && (page + 1) * PAGE < ids.length && requestedPages.add(page + 1)) loadPage(page + 1);
         if (row.example.get() != null || !requestedPages.add(page)) return;
         loadPage(page);
     }

@@ -140,19 +140,6 @@ public final class CorpusTokenizer {
             return out;
         }
 
-        /** The same through DJL's public {@code batchEncode} (for the benchmark's comparison). */
-        public int[][] encodeViaEncoding(String[] docs) {
-            var encs = tokenizer.batchEncode(docs);
-            int[][] out = new int[docs.length][];
-            for (int i = 0; i < encs.length; i++) {
-                long[] ids = encs[i].getIds();
-                int[] a = new int[ids.length];
-                for (int j = 0; j < ids.length; j++) a[j] = (int) ids[j];
-                out[i] = a;
-            }
-            return out;
-        }
-
         public String decode(int[] ids) {
             long[] l = new long[ids.length];
             for (int i = 0; i < ids.length; i++) l[i] = ids[i];

@@ -34,6 +34,7 @@ import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.UnaryOperator;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -41,7 +42,8 @@ import java.util.regex.Pattern;
  * Talks to the Hugging Face Hub over plain HTTPS (java.net.http), following the endpoints
  * huggingface_hub uses (notes/data.md):
  * <ul>
- *   <li>{@code GET /api/datasets/{repo}/tree/{rev}/{dir}?recursive=true}, paginated by {@code Link: <..>; rel="next"};</li>
+ *   <li>{@code GET /api/datasets/{repo}/tree/{rev}/{dir}?recursive=true}, paginated by {@code Link: <..>; rel="next"}
+ *   (redirects followed, e.g. for a renamed repo);</li>
  *   <li>{@code HEAD /datasets/{repo}/resolve/{rev}/{path}} without following redirects: {@code X-Repo-Commit},
  *   {@code X-Linked-Size}, {@code X-Linked-Etag} (sha256) and a {@code Location} on a CDN host;</li>
  *   <li>{@code GET Location} with {@code Range: bytes=N-} to resume a {@code .part} file.</li>
@@ -88,6 +90,7 @@ public final class HubClient {
     });
     private static final Pattern NEXT_LINK = Pattern.compile("<([^>]+)>\\s*;\\s*rel=\"?next\"?");
     private static final int MAX_429 = 30;
+    private static final int MAX_REDIRECTS = 5;
 
     private final Settings settings;
     private final HttpClient http;
@@ -118,7 +121,7 @@ public final class HubClient {
         int pages = 0;
         while (next != null) {
             if (++pages > 10_000) throw new HubException("Hub listing of " + ds + " did not end after 10,000 pages");
-            HttpResponse<String> r = send(HttpRequest.newBuilder(next).GET(), HttpResponse.BodyHandlers.ofString(), ds + " listing");
+            HttpResponse<String> r = getFollowingRedirects(next, b -> b, HttpResponse.BodyHandlers.ofString(), ds + " listing");
             JsonNode arr = Json.MAPPER.readTree(r.body());
             if (arr == null || !arr.isArray()) throw new HubException("Unexpected Hub listing for " + ds + ": not a JSON array");
             for (JsonNode n : arr) {
@@ -130,9 +133,10 @@ public final class HubClient {
                 String etag = lfs.isObject() ? lfs.path("oid").asText() : n.path("oid").asText();
                 files.add(new RemoteFile(path, size, etag));
             }
+            URI page = r.uri();          // after redirects: a relative next link is relative to it
             next = r.headers().firstValue("Link").map(l -> {
                 Matcher m = NEXT_LINK.matcher(l);
-                return m.find() ? settings.baseUrl().resolve(m.group(1)) : null;
+                return m.find() ? page.resolve(m.group(1)) : null;
             }).orElse(null);
         }
         files.sort((a, b) -> a.path().compareTo(b.path()));
@@ -151,8 +155,7 @@ public final class HubClient {
             h = r.headers();
             if (r.statusCode() / 100 != 3) break;
             URI from = uri;
-            location = from.resolve(h.firstValue("Location")
-                    .orElseThrow(() -> new HubException("Hub redirect without Location for " + from)));
+            location = redirectTarget(from, h);
             // a redirect within the Hub (renamed repo, relative resolve-cache URL) is followed like
             // huggingface_hub does; the first one to another host is the file's CDN location
             boolean hasFileHeaders = h.firstValue("X-Linked-Etag").isPresent() || h.firstValue("ETag").isPresent();
@@ -216,20 +219,9 @@ public final class HubClient {
     }
 
     private void fetchInto(Resolved res, Path part, long have, Listener listener) throws IOException, InterruptedException {
-        URI uri = res.location();
-        HttpResponse<InputStream> r;
-        for (int hops = 0; ; hops++) {
-            HttpRequest.Builder b = HttpRequest.newBuilder(uri).GET();
-            if (have > 0) b.header("Range", "bytes=" + have + "-");
-            r = send(b, HttpResponse.BodyHandlers.ofInputStream(), uri.getHost() + uri.getPath());
-            if (r.statusCode() / 100 != 3) break;
-            closeBody(r);
-            if (hops >= 5) throw new HubException("too many redirects downloading " + res.location());
-            // each hop is followed here, so the Authorization header is re-decided per host
-            URI from = uri;
-            uri = from.resolve(r.headers().firstValue("Location")
-                    .orElseThrow(() -> new HubException("redirect without Location from " + from)));
-        }
+        HttpResponse<InputStream> r = getFollowingRedirects(res.location(),
+                b -> have > 0 ? b.header("Range", "bytes=" + have + "-") : b,
+                HttpResponse.BodyHandlers.ofInputStream(), res.location().getHost() + res.location().getPath());
         try (InputStream in = r.body()) {
             long offset = have;
             if (r.statusCode() == 206) {
@@ -324,6 +316,40 @@ public final class HubClient {
     }
 
     // ---- requests ---------------------------------------------------------------------------
+
+    /**
+     * GET that follows up to {@link #MAX_REDIRECTS} 30x hops itself (the client never follows):
+     * {@link #send} decides the Authorization header per hop, so the token goes to the Hub host
+     * and never to a redirect target elsewhere (CDN, mirror) -- the same rule for listings and
+     * downloads. {@code headers} adds per-request headers (Range) to every hop.
+     */
+    private <T> HttpResponse<T> getFollowingRedirects(URI uri, UnaryOperator<HttpRequest.Builder> headers,
+                                                      HttpResponse.BodyHandler<T> handler, String what)
+            throws IOException, InterruptedException {
+        for (int hops = 0; ; hops++) {
+            HttpResponse<T> r = send(headers.apply(HttpRequest.newBuilder(uri).GET()), handler, what);
+            if (r.statusCode() / 100 != 3) return r;
+            closeBody(r);
+            if (hops >= MAX_REDIRECTS) throw new HubException(what + ": more than " + MAX_REDIRECTS + " redirects (last to " + uri + ")");
+            uri = redirectTarget(uri, r.headers());
+        }
+    }
+
+    /** The Location of a 30x, resolved against the request; refuses a redirect from https to plain http. */
+    private static URI redirectTarget(URI from, HttpHeaders h) throws HubException {
+        String loc = h.firstValue("Location").orElseThrow(() -> new HubException("redirect without Location from " + from));
+        URI to;
+        try {
+            to = from.resolve(loc);
+        } catch (IllegalArgumentException e) {
+            throw new HubException("redirect from " + from + " to an invalid URL: " + loc);
+        }
+        if (to.getScheme() == null || !(to.getScheme().equalsIgnoreCase("https") || to.getScheme().equalsIgnoreCase("http"))
+                || ("https".equalsIgnoreCase(from.getScheme()) && !"https".equalsIgnoreCase(to.getScheme()))) {
+            throw new HubException("refusing a redirect from " + from + " to " + to + " (not https)");
+        }
+        return to;
+    }
 
     /** Sends with the token only to the Hub host; waits out 429s; maps 401/403/404 to clear errors. */
     private <T> HttpResponse<T> send(HttpRequest.Builder b, HttpResponse.BodyHandler<T> handler, String what)

@@ -2,6 +2,7 @@ package bitnut.corpus;
 
 import bitnut.common.AtomicFiles;
 import bitnut.common.Job;
+import bitnut.common.JobCancelledException;
 import bitnut.common.JobContext;
 import bitnut.common.JobKinds;
 import bitnut.common.Json;
@@ -13,17 +14,18 @@ import bitnut.text.TextSources;
 import com.fasterxml.jackson.databind.JsonNode;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -49,6 +51,10 @@ public final class ShardBuilder implements Job {
     public static final String BUILD_FILE = "build.json";
     /** Characters of text per encode batch: big enough to amortize JNI, small enough to bound memory. */
     static final int BATCH_CHARS = 256 * 1024;
+    /** Encode batches queued or running per encoder thread: enough that an encoder never waits for the reader. */
+    static final int IN_FLIGHT_PER_THREAD = 3;
+    /** Marks the end of the reader's batches in the queue. */
+    private static final Future<Batch> END = CompletableFuture.completedFuture(null);
 
     static {
         JobKinds.register(KIND, (root, spec) -> new ShardBuilder(fromSpec(spec)));
@@ -114,38 +120,33 @@ public final class ShardBuilder implements Job {
             t.setDaemon(true);
             return t;
         });
-        Stats stats = new Stats();
-        ArrayDeque<Future<Batch>> inflight = new ArrayDeque<>();
+        // reader thread -> [encode futures, in document order] -> this thread writes the shards
+        BlockingQueue<Future<Batch>> inflight = new ArrayBlockingQueue<>(IN_FLIGHT_PER_THREAD * threads);
         Throughput rate = new Throughput(ctx);
-        SourceReport report;
+        Reader reader;
         try (DocumentStream docs = TextSources.open(config.inputs(), config.textOptions())) {
-            report = docs.report();
-            long index = 0;
-            Batch batch = new Batch();
-            for (Document d : docs) {
-                ctx.checkpoint();
-                long i = index++;
-                String text = d.text();
-                stats.add(d.source(), text);
-                if (text.isBlank()) { stats.empty++; continue; }
-                SplitWriter w = config.isValidation(i) ? val : train;
-                if (i < w.resumeEnd) continue;            // already inside a committed shard
-                batch.add(i, w, text);
-                if (batch.chars >= BATCH_CHARS) {
-                    inflight.add(submit(pool, batch, tok, encoder, encoders));
-                    batch = new Batch();
+            reader = new Reader(docs, train, val, inflight, pool, tok, encoder, encoders, ctx);
+            Thread readThread = new Thread(reader, "corpus-read");
+            readThread.setDaemon(true);
+            readThread.start();
+            try {
+                while (true) {
+                    ctx.checkpoint();
+                    Future<Batch> f = inflight.poll(250, TimeUnit.MILLISECONDS);
+                    if (f == END) break;
+                    if (f != null) write(f, rate);
+                    rate.maybeReport(docs.report().fraction(), train, val);
                 }
-                while (inflight.size() > 2 * threads) write(inflight.poll(), rate);
-                rate.maybeReport(report.fraction(), train, val);
+                readThread.join();
+                if (reader.failure instanceof Error e) throw e;
+                if (reader.failure != null) throw (Exception) reader.failure;
+                train.finish(reader.documents);
+                val.finish(reader.documents);
+            } finally {
+                // on failure or cancel: stop the reader (blocked in put, or reading) before the stream closes
+                readThread.interrupt();
+                readThread.join(TimeUnit.MINUTES.toMillis(5));
             }
-            if (batch.size() > 0) inflight.add(submit(pool, batch, tok, encoder, encoders));
-            while (!inflight.isEmpty()) {
-                ctx.checkpoint();
-                write(inflight.poll(), rate);
-            }
-            train.finish(index);
-            val.finish(index);
-            stats.documents = index;
         } finally {
             for (Future<Batch> f : inflight) f.cancel(true);
             pool.shutdownNow();
@@ -156,6 +157,8 @@ public final class ShardBuilder implements Job {
             val.abort();
             if (stopped) for (CorpusTokenizer.Encoder e : encoders) e.close();
         }
+        Stats stats = reader.stats;
+        SourceReport report = reader.docs.report();
         CorpusIndex idx = index(out, tok, stats, report);
         AtomicFiles.writeJson(out.resolve(CorpusIndex.FILE), idx);
         ctx.progress(1, "done");
@@ -170,21 +173,6 @@ public final class ShardBuilder implements Job {
                 idx.skipped().isEmpty() ? "" : ", " + idx.skipped().size() + " file(s) skipped");
     }
 
-    private static Future<Batch> submit(ExecutorService pool, Batch b, CorpusTokenizer tok,
-                                        ThreadLocal<CorpusTokenizer.Encoder> encoder, List<CorpusTokenizer.Encoder> all) {
-        return pool.submit(() -> {
-            CorpusTokenizer.Encoder e = encoder.get();
-            if (e == null) {
-                e = tok.newEncoder();
-                encoder.set(e);
-                all.add(e);
-            }
-            b.ids = e.encode(b.texts.toArray(new String[0]));
-            b.texts = null;      // free the text as soon as it is encoded
-            return b;
-        });
-    }
-
     private static void write(Future<Batch> f, Throughput rate) throws IOException, InterruptedException {
         Batch b;
         try {
@@ -197,6 +185,89 @@ public final class ShardBuilder implements Job {
         }
         for (int k = 0; k < b.ids.length; k++) b.writers.get(k).add(b.indices[k], b.ids[k]);
         rate.encoded(b.chars8);
+    }
+
+    /**
+     * Reads the documents on its own thread, so that reading and parsing overlap with encoding and
+     * writing: gives each its global index and split, packs them into batches of
+     * {@link #BATCH_CHARS} and submits each batch to the encoder pool, queueing the futures in
+     * document order for the writer. The bounded queue is what bounds memory: when the encoders
+     * fall behind, {@code put} blocks and reading waits.
+     */
+    private final class Reader implements Runnable {
+        final DocumentStream docs;
+        final SplitWriter train;
+        final SplitWriter val;
+        final BlockingQueue<Future<Batch>> inflight;
+        final ExecutorService pool;
+        final CorpusTokenizer tok;
+        final ThreadLocal<CorpusTokenizer.Encoder> encoder;
+        final List<CorpusTokenizer.Encoder> encoders;
+        final JobContext ctx;
+        final Stats stats = new Stats();
+        long documents;          // documents in the stream; read by the writer after join()
+        Throwable failure;       // the same
+
+        Reader(DocumentStream docs, SplitWriter train, SplitWriter val, BlockingQueue<Future<Batch>> inflight, ExecutorService pool,
+               CorpusTokenizer tok, ThreadLocal<CorpusTokenizer.Encoder> encoder, List<CorpusTokenizer.Encoder> encoders, JobContext ctx) {
+            this.ctx = ctx;
+            this.docs = docs;
+            this.train = train;
+            this.val = val;
+            this.inflight = inflight;
+            this.pool = pool;
+            this.tok = tok;
+            this.encoder = encoder;
+            this.encoders = encoders;
+        }
+
+        @Override public void run() {
+            try {
+                long index = 0;
+                Batch batch = new Batch();
+                for (Document d : docs) {
+                    // cancel stops reading at once; pause is the writer's checkpoint (the full queue then blocks us)
+                    if (ctx.cancelRequested()) throw new JobCancelledException();
+                    long i = index++;
+                    String text = d.text();
+                    long bytes = stats.add(d.source(), text);
+                    if (text.isBlank()) { stats.empty++; continue; }
+                    SplitWriter w = config.isValidation(i) ? val : train;
+                    if (i < w.resumeEnd) continue;            // already inside a committed shard
+                    batch.add(i, w, text, bytes);
+                    if (batch.chars >= BATCH_CHARS) {
+                        inflight.put(submit(batch));
+                        batch = new Batch();
+                    }
+                }
+                if (batch.size() > 0) inflight.put(submit(batch));
+                documents = index;
+                stats.documents = index;
+            } catch (InterruptedException e) {
+                return;                                       // the writer stopped: it has its own reason
+            } catch (Throwable e) {
+                failure = e;
+            }
+            try {
+                inflight.put(END);
+            } catch (InterruptedException e) {
+                // the writer stopped meanwhile
+            }
+        }
+
+        private Future<Batch> submit(Batch b) {
+            return pool.submit(() -> {
+                CorpusTokenizer.Encoder e = encoder.get();
+                if (e == null) {
+                    e = tok.newEncoder();
+                    encoder.set(e);
+                    encoders.add(e);
+                }
+                b.ids = e.encode(b.texts.toArray(new String[0]));
+                b.texts = null;      // free the text as soon as it is encoded
+                return b;
+            });
+        }
     }
 
     // ---- compatibility -------------------------------------------------------------------------
@@ -278,13 +349,13 @@ public final class ShardBuilder implements Job {
 
         int size() { return writers.size(); }
 
-        void add(long index, SplitWriter w, String text) {
+        void add(long index, SplitWriter w, String text, long utf8Bytes) {
             if (writers.size() == indices.length) indices = java.util.Arrays.copyOf(indices, indices.length * 2);
             indices[writers.size()] = index;
             writers.add(w);
             texts.add(text);
             chars += text.length();
-            chars8 += text.getBytes(StandardCharsets.UTF_8).length;
+            chars8 += utf8Bytes;
         }
     }
 
@@ -364,13 +435,15 @@ public final class ShardBuilder implements Job {
         long empty;
         long bytes;
 
-        void add(String source, String text) {
+        /** Counts one document; returns its UTF-8 length. */
+        long add(String source, String text) {
             long n = utf8Length(text);
             bytes += n;
             long[] s = perSource.computeIfAbsent(source, k -> new long[2]);
             s[0]++;
             s[1] += n;
             histogram[n <= 1 ? 0 : Math.min(histogram.length - 1, 63 - Long.numberOfLeadingZeros(n))]++;
+            return n;
         }
     }
 

@@ -24,7 +24,8 @@ import java.util.concurrent.Executors;
  * Two loopback HTTP servers imitating the Hugging Face Hub for tests: the "hub" answers the tree
  * API (2 entries per page, Link pagination) and resolve HEAD/GET with X-Repo-Commit,
  * X-Linked-Size, X-Linked-Etag and a 302 to the "cdn", which serves bytes with Range support and
- * refuses any request carrying an Authorization header (as a token leak would).
+ * refuses any request carrying an Authorization header (as a token leak would). Optionally a repo
+ * is "renamed" (301 to the new id on the Hub) and the tree API redirects to a copy on the "cdn".
  */
 final class FakeHub implements AutoCloseable {
     static final String COMMIT = "0123456789abcdef0123456789abcdef01234567";
@@ -42,6 +43,10 @@ final class FakeHub implements AutoCloseable {
     final Set<String> stallOnce = ConcurrentHashMap.newKeySet();
     /** paths whose advertised X-Linked-Etag is wrong */
     final Set<String> wrongEtag = ConcurrentHashMap.newKeySet();
+    /** old repo id -> new one: the Hub answers 301 with a relative Location, as for a renamed repo */
+    final Map<String, String> renamed = new ConcurrentHashMap<>();
+    /** the tree API answers (after its auth check) 302 to the same listing on the "cdn" host */
+    volatile boolean treeOnCdn;
     /** answer the next resolve HEAD with 429 + Retry-After: 1 */
     volatile boolean throttleOnce;
     final List<String> cdnRequests = Collections.synchronizedList(new ArrayList<>());
@@ -69,7 +74,25 @@ final class FakeHub implements AutoCloseable {
         try (ex) {
             String path = ex.getRequestURI().getRawPath();
             hubRequests.add(ex.getRequestMethod() + " " + ex.getRequestURI());
-            if (path.startsWith("/api/datasets/")) { tree(ex, path.substring("/api/datasets/".length())); return; }
+            for (String prefix : List.of("/api/datasets/", "/datasets/")) {
+                if (!path.startsWith(prefix)) continue;
+                String rest = path.substring(prefix.length());
+                String to = renamed.get(repoOf(rest));
+                if (to != null) {
+                    String query = ex.getRequestURI().getRawQuery();
+                    ex.getResponseHeaders().add("Location", prefix + to + rest.substring(repoOf(rest).length()) + (query == null ? "" : "?" + query));
+                    ex.sendResponseHeaders(301, -1);
+                    return;
+                }
+            }
+            if (path.startsWith("/api/datasets/") && treeOnCdn) {
+                String repo = repoOf(path.substring("/api/datasets/".length()));
+                if (!authorized(ex, repo)) { send(ex, 401, "{\"error\":\"Access to dataset is restricted\"}"); return; }
+                ex.getResponseHeaders().add("Location", "http://127.0.0.1:" + cdn.getAddress().getPort() + "/tree-mirror" + ex.getRequestURI());
+                ex.sendResponseHeaders(302, -1);
+                return;
+            }
+            if (path.startsWith("/api/datasets/")) { tree(ex, path.substring("/api/datasets/".length()), true); return; }
             if (path.startsWith("/datasets/")) { resolve(ex, path.substring("/datasets/".length())); return; }
             send(ex, 404, "not found");
         }
@@ -85,11 +108,11 @@ final class FakeHub implements AutoCloseable {
     }
 
     /** /api/datasets/{owner}/{name}/tree/{rev}/{dir}?recursive=true[&cursor=N] */
-    private void tree(HttpExchange ex, String rest) throws IOException {
+    private void tree(HttpExchange ex, String rest, boolean checkAuth) throws IOException {
         String repo = repoOf(rest);
         Map<String, Path> files = repos.get(repo);
         if (files == null) { send(ex, 404, "{\"error\":\"Repository not found\"}"); return; }
-        if (!authorized(ex, repo)) { send(ex, 401, "{\"error\":\"Access to dataset is restricted\"}"); return; }
+        if (checkAuth && !authorized(ex, repo)) { send(ex, 401, "{\"error\":\"Access to dataset is restricted\"}"); return; }
         String query = ex.getRequestURI().getRawQuery() == null ? "" : ex.getRequestURI().getRawQuery();
         int cursor = 0;
         for (String kv : query.split("&")) if (kv.startsWith("cursor=")) cursor = Integer.parseInt(kv.substring(7));
@@ -105,7 +128,7 @@ final class FakeHub implements AutoCloseable {
         }
         json.append(']');
         if (cursor + 2 < paths.size()) {
-            String next = ex.getRequestURI().getRawPath() + "?recursive=true&cursor=" + (cursor + 2);
+            String next = ex.getRequestURI().getRawPath().replaceFirst("^/tree-mirror", "") + "?recursive=true&cursor=" + (cursor + 2);
             ex.getResponseHeaders().add("Link", "<" + base() + next + ">; rel=\"next\"");
         }
         send(ex, 200, json.toString());
@@ -144,6 +167,10 @@ final class FakeHub implements AutoCloseable {
             if (ex.getRequestHeaders().containsKey("Authorization")) {
                 cdnSawAuthorization = true;
                 send(ex, 400, "Only one auth mechanism allowed");
+                return;
+            }
+            if (ex.getRequestURI().getPath().startsWith("/tree-mirror/api/datasets/")) {
+                tree(ex, ex.getRequestURI().getRawPath().substring("/tree-mirror/api/datasets/".length()), false);
                 return;
             }
             String rest = ex.getRequestURI().getPath().substring("/blob/".length());

@@ -90,6 +90,33 @@ class HubDownloadTest {
         assertEquals(cdnBefore, hub.cdnRequests.size(), "completed downloads are reused, not fetched again");
     }
 
+    @Test void listingFollowsRedirectsWithTheTokenOnlyOnTheHub() throws Exception {
+        // a renamed repo (301 on the Hub, relative Location) whose tree API then redirects to another
+        // host (302): the listing follows both; the gated Hub gets the token, the other host never
+        hub.gated.add(REPO);
+        hub.renamed.put("bitnut-test/old-name", REPO);
+        hub.treeOnCdn = true;
+        HubDataset old = new HubDataset("bitnut-test/old-name", "cfg", "train", "main");
+        var files = new HubClient(settings(Optional.of("secret"), 5000)).listParquet(old);
+        assertEquals(4, files.size(), files.toString());
+        assertEquals("cfg/train-00000-of-00004.parquet", files.get(0).path());
+        assertEquals(Files.size(tmp.resolve("src/train-0.parquet")), files.get(0).size());
+        // 5 entries, 2 a page: every page (next links point at the Hub) is redirected to the mirror
+        assertTrue(hub.hubRequests.stream().anyMatch(r -> r.contains("cursor=4")), hub.hubRequests.toString());
+        assertEquals(3, hub.cdnRequests.stream().filter(r -> r.contains("/tree-mirror/")).count(), hub.cdnRequests.toString());
+        assertFalse(hub.cdnSawAuthorization, "the token must never reach the redirect target's host");
+        // without the token the Hub refuses before redirecting: a clear error, not a parse failure
+        HubException e = assertThrows(HubException.class, () -> new HubClient(settings(Optional.empty(), 5000)).listParquet(old));
+        assertTrue(e.getMessage().contains("401"), e.getMessage());
+
+        // the whole download job by the old name: listing and resolves follow the rename
+        String summary = new HubDownloadJob(new HubDownloadJob.Config(old, tmp.resolve("out"), 1, hub.base()),
+                settings(Optional.of("secret"), 5000)).run(new DirectJobContext());
+        assertTrue(summary.contains("Downloaded 1"), summary);
+        assertEquals(3000, rows(tmp.resolve("out/cfg/train-00000-of-00004.parquet")));
+        assertFalse(hub.cdnSawAuthorization);
+    }
+
     @Test void connectionCutMidFileResumesWithRange() throws Exception {
         hub.cutOnce.add("cfg/train-00001-of-00004.parquet");
         DirectJobContext ctx = new DirectJobContext();

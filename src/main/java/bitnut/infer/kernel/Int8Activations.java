@@ -10,6 +10,8 @@ package bitnut.infer.kernel;
  * -1" is a plain masked select instead of a subtraction. |x * s| <= 127 by construction (s scales
  * the absmax to 127), so -128 never occurs and the negation cannot overflow a byte.
  * scale[t] holds s: a matmul result dequantizes as acc * m / s.
+ * qb / nb are q + 128 and -q + 128 as UNSIGNED bytes (1 .. 255): the decode kernel sums them with
+ * unsigned 16-bit tricks and subtracts 128 per nonzero weight afterwards (see TernaryMatMul.matVec).
  * f is the same values as fp32 (int8 is exact in fp32) for the prefill GEMM, TernaryGemm; its token
  * count is rounded up to TOKEN_BLOCK so the GEMM's 4-token blocks never read past the array.
  */
@@ -22,6 +24,8 @@ public final class Int8Activations {
     public final byte[] q;       // [capacity][stride]
     public final byte[] neg;     // -q
     public final float[] scale;  // s per token
+    final byte[] qb;             // q + 128 as unsigned bytes (q ^ 0x80), for TernaryMatMul.matVec
+    final byte[] nb;             // -q + 128 as unsigned bytes
     /** Tokens per block of the prefill GEMM (TernaryGemm): f holds capacity rounded up to it. */
     public static final int TOKEN_BLOCK = 4;
     final float[] f;             // [ceil(capacity/4)*4][stride] fp32 copy of q (exact), for TernaryGemm
@@ -33,6 +37,8 @@ public final class Int8Activations {
         this.capacity = capacity;
         q = new byte[Math.multiplyExact(stride, capacity)];
         neg = new byte[q.length];
+        qb = new byte[q.length];
+        nb = new byte[q.length];
         scale = new float[capacity];
         int blocks = (capacity + TOKEN_BLOCK - 1) / TOKEN_BLOCK;
         f = new float[Math.multiplyExact(Math.multiplyExact(stride, blocks), TOKEN_BLOCK)];
@@ -52,6 +58,8 @@ public final class Int8Activations {
         int base = t * stride;
         for (int i = 0; i < cols; i++) {
             neg[base + i] = (byte) -q[base + i];
+            qb[base + i] = (byte) (q[base + i] ^ 0x80);
+            nb[base + i] = (byte) (neg[base + i] ^ 0x80);
             f[base + i] = q[base + i];
         }
         scale[t] = s;

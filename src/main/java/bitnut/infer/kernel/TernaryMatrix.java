@@ -24,6 +24,7 @@ public final class TernaryMatrix {
     public final int words;     // ceil(K / 64) longs per plane per row
     public final float scale;   // m = mean|W| (multiply convention)
     final long[] planes;        // [N][words][2] (plus, minus)
+    final int[] nonzero;        // [N] count of nonzero codes per row (the decode kernel's bias correction)
 
     private TernaryMatrix(int rows, int cols, float scale, long[] planes) {
         this.rows = rows;
@@ -31,6 +32,12 @@ public final class TernaryMatrix {
         this.words = (cols + 63) >>> 6;
         this.scale = scale;
         this.planes = planes;
+        this.nonzero = new int[rows];
+        for (int n = 0; n < rows; n++) {
+            int c = 0;
+            for (int i = n * words * 2; i < (n + 1) * words * 2; i++) c += Long.bitCount(planes[i]);
+            nonzero[n] = c;
+        }
     }
 
     /** Packs row-major codes {@code codes[n * K + k]} in {-1, 0, 1}. */

@@ -10,7 +10,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 
 /** Vector kernels against their scalar references: random shapes, ragged tails, +-127 extremes. */
 class TernaryMatMulTest {
-    private static final int[][] SHAPES = {{1, 1}, {3, 63}, {4, 64}, {5, 65}, {17, 127}, {32, 128}, {33, 200}, {64, 768}, {7, 2304}};
+    private static final int[][] SHAPES = {{1, 1}, {3, 63}, {4, 64}, {5, 65}, {17, 127}, {32, 128}, {33, 200}, {64, 768}, {7, 2304}, {12, 2304}, {6, 16_500}};
 
     static byte[] randomCodes(Random rnd, int n) {
         byte[] c = new byte[n];
@@ -96,6 +96,43 @@ class TernaryMatMulTest {
                 float[] ref = new float[4 * n];
                 TernaryMatMul.matMulReference(w, x, ref, n, 0, 0, n);
                 assertArrayEquals(ref, y, 0f);
+            }
+        }
+    }
+
+    @Test
+    void decodeKernelIsExactAtExtremesOnBothSidesOfItsFourRowAndNoFlushLimits() {
+        // the decode matVec sums biased unsigned bytes in wrapping int16 lanes (exact up to 256 words,
+        // K <= 16384, four rows at a time) and falls back to a flushing one-row loop beyond: +-127
+        // activations against saturated rows must come out exactly on both paths
+        Random rnd = new Random(9);
+        for (int k : new int[] {64, 2304, 16_383, 16_384, 16_448, 20_000}) {
+            int n = 9;                                  // two blocks of four rows + a one-row tail
+            byte[] codes = new byte[n * k];
+            for (int i = 0; i < k; i++) {
+                codes[i] = 1;
+                codes[k + i] = -1;
+                codes[2 * k + i] = (byte) (i % 2 == 0 ? 1 : -1);
+                codes[3 * k + i] = 0;
+                for (int r = 4; r < n; r++) codes[r * k + i] = (byte) (rnd.nextInt(3) - 1);
+            }
+            TernaryMatrix w = TernaryMatrix.fromCodes(codes, n, k, 1f);
+            float[][] inputs = new float[3][k];
+            for (int i = 0; i < k; i++) {
+                inputs[0][i] = 3.5f;                                // all +127
+                inputs[1][i] = -3.5f;                               // all -127
+                inputs[2][i] = i % 3 == 0 ? -3.5f : 3.5f;           // mixed extremes
+            }
+            for (float[] v : inputs) {
+                Int8Activations x = new Int8Activations(k, 1);
+                x.quantize(0, v, 0);
+                x.setTokens(1);
+                float[] fast = new float[n], ref = new float[n];
+                TernaryMatMul.matVec(w, x, 0, fast, 0, 0, n);
+                TernaryMatMul.matMulReference(w, x, ref, n, 0, 0, n);
+                assertArrayEquals(ref, fast, 0f, "K=" + k);
+                if (v[0] == v[1]) assertEquals(127f * k * Math.signum(v[0]), fast[0] * x.scale[0], 1e-3f * k);
+                assertEquals(0f, fast[3]);
             }
         }
     }

@@ -1,5 +1,6 @@
 package bitnut.cli;
 
+import bitnut.infer.BatchedDecodeBench;
 import bitnut.infer.BitNetModel;
 import bitnut.infer.CheckpointCatalog;
 import bitnut.infer.InferBench;
@@ -22,7 +23,8 @@ import java.util.concurrent.Callable;
  * {@code bitnut bench infer}: prefill / decode tok/s and time to first token of the ternary engine,
  * side by side with the DJL fp32 KV-cache forward of the same model and with the physical floor
  * (memory bandwidth / bytes per decoded token), for each thread count; then the speed and quality
- * cost of each embeddings/lm_head precision. Figures go to docs/benchmarks.md (## Inference).
+ * cost of each embeddings/lm_head precision. With --batch 1,4,8: batched decode instead (aggregate
+ * decode tok/s of B sequences stepping together, side by side). Figures go to docs/benchmarks.md (## Inference).
  */
 @Command(name = "infer", mixinStandardHelpOptions = true,
         description = "Benchmark the inference engine vs DJL fp32 and vs the memory-bandwidth floor.")
@@ -51,6 +53,8 @@ public final class BenchInferCommand implements Callable<Integer> {
     boolean profile;
     @Option(names = "--bandwidth-passes", defaultValue = "5", description = "Timed passes of the bandwidth probe, best kept (default: ${DEFAULT-VALUE}).")
     int bandwidthPasses;
+    @Option(names = "--batch", split = ",", paramLabel = "B", description = "Batched decode instead of the tables: aggregate decode tok/s of B sequences decoding together, each B side by side (e.g. 1,4,8).")
+    List<Integer> batch;
 
     @Override public Integer call() throws Exception {
         if (checkpoint == null && !random) throw new IllegalArgumentException("give --checkpoint DIR or --preset NAME --random-weights");
@@ -65,6 +69,7 @@ public final class BenchInferCommand implements Callable<Integer> {
         System.out.printf(Locale.ROOT, "bytes per decoded token: %.1f MB (ternary %.1f MB + head %.1f MB + KV %.1f MB at ctx %d)%n",
                 bytes / 1e6, model.ternaryBytes() / 1e6, model.lmHead.bytes() / 1e6,
                 (bytes - model.bytesPerDecodedToken()) / 1e6, ctx);
+        if (batch != null && !batch.isEmpty()) return batched(model);
         MemoryBandwidth probe = MemoryBandwidth.standard();
         System.out.printf(Locale.ROOT, "bandwidth probe: sequential read of a %d MB int[] (L3 %d MB) by the decode's thread count, best (median) of %d passes, run right before and right after the engine's decode%n",
                 probe.bufferBytes() >> 20, MemoryBandwidth.lastLevelCacheBytes() >> 20, bandwidthPasses);
@@ -89,6 +94,26 @@ public final class BenchInferCommand implements Callable<Integer> {
         }
         if (profile) profile(model, probe);
         if (!noPrecisions) precisions(threads.get(threads.size() - 1));
+        return 0;
+    }
+
+    /** Batched decode: aggregate and per-sequence decode tok/s per batch size, per thread count, vs batch 1. */
+    private int batched(BitNetModel model) {
+        int[] bs = batch.stream().mapToInt(Integer::intValue).toArray();
+        for (int b : bs) if (b < 1) throw new IllegalArgumentException("--batch sizes must be >= 1, got " + b);
+        System.out.println();
+        System.out.println("| threads | batch | decode step ms | aggregate decode tok/s | per-sequence tok/s | aggregate vs batch " + bs[0]
+                + " | with teacher sampling: aggregate tok/s | vs batch " + bs[0] + " |");
+        System.out.println("|---|---|---|---|---|---|---|---|");
+        for (int t : threads) {
+            List<BatchedDecodeBench.Result> rs = BatchedDecodeBench.run(model, t, bs, promptTokens, newTokens, repeat, 1);
+            for (BatchedDecodeBench.Result r : rs) {
+                System.out.printf(Locale.ROOT, "| %d | %d | %.1f | %.1f | %.1f | %.2fx | %.1f | %.2fx |%n", t, r.batch(), r.stepMs(),
+                        r.aggregateTokPerSec(), r.perSequenceTokPerSec(), r.aggregateTokPerSec() / rs.getFirst().aggregateTokPerSec(),
+                        r.sampledAggregateTokPerSec(), r.sampledAggregateTokPerSec() / rs.getFirst().sampledAggregateTokPerSec());
+            }
+        }
+        System.out.printf(Locale.ROOT, "load after: %s%n", loadAverage());
         return 0;
     }
 

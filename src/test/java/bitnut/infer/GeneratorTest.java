@@ -74,6 +74,33 @@ class GeneratorTest {
     }
 
     @Test
+    void topKSelectionGivesAFullSortsFirstKInOrder() {
+        java.util.Random rnd = new java.util.Random(4);
+        for (int n : new int[] {2, 41, 1000, 32768}) {
+            for (int k : new int[] {1, 2, 40, n - 1}) {
+                if (k < 1 || k >= n) continue;
+                long[] keys = new long[n];
+                for (int i = 0; i < n; i++) keys[i] = ((long) rnd.nextInt(50) << 32) | i;   // many equal logits, unique ids
+                long[] sorted = keys.clone();
+                java.util.Arrays.sort(sorted);
+                Sampler.smallestSorted(keys, n, k);
+                assertEquals(java.util.Arrays.toString(java.util.Arrays.copyOf(sorted, k)),
+                        java.util.Arrays.toString(java.util.Arrays.copyOf(keys, k)), "n " + n + " k " + k);
+            }
+        }
+        // on flat logits the sampler still draws only from the k best
+        float[] flat = new float[5000];
+        for (int i = 0; i < flat.length; i++) flat[i] = (float) rnd.nextGaussian() * 0.1f;
+        java.util.Set<Integer> best = new java.util.HashSet<>();
+        Integer[] ids = new Integer[flat.length];
+        for (int i = 0; i < ids.length; i++) ids[i] = i;
+        java.util.Arrays.sort(ids, (x, y) -> Float.compare(flat[y], flat[x]));
+        for (int i = 0; i < 10; i++) best.add(ids[i]);
+        Sampler topK = new Sampler(new SamplingSettings(1, 1f, 10, 1f, 0f, 1f, 3, List.of(), true, List.of()), flat.length);
+        for (int i = 0; i < 200; i++) assertTrue(best.contains(topK.sample(flat.clone(), new int[0], 0)));
+    }
+
+    @Test
     void sameSeedSameTextAndStreamingConcatenatesToTheResult() {
         SamplingSettings s = settings(24, 3.0f, 7);
         StringBuilder streamed = new StringBuilder();

@@ -64,11 +64,13 @@ final class InferOptions {
         Path dir = resolveCheckpoint(ws);
         Path tok = tokenizer != null ? tokenizer : workspaceTokenizer(ws).orElse(null);
         InferenceEngine.Options o = new InferenceEngine.Options(threads, DenseMatrix.Precision.parse(headPrecision), context, 64);
-        if (tokenizer != null) {
-            return new InferenceEngine(dir, bitnut.infer.ModelLoader.loadAny(dir, new bitnut.infer.ModelLoader.Options(o.headPrecision())),
-                    bitnut.infer.HfTokenCodec.load(tokenizer), o);
-        }
-        return InferenceEngine.open(dir, tok, o);
+        InferenceEngine engine = tokenizer != null
+                ? new InferenceEngine(dir, bitnut.infer.ModelLoader.loadAny(dir, new bitnut.infer.ModelLoader.Options(o.headPrecision())),
+                        bitnut.infer.HfTokenCodec.load(tokenizer), o)
+                : InferenceEngine.open(dir, tok, o);
+        // compile the kernels before the first token, so TTFT and tok/s are the engine's, not the JIT's
+        System.err.printf(java.util.Locale.ROOT, "warm-up (JIT compile of the kernels) %.0f ms%n", engine.warmUp());
+        return engine;
     }
 
     /** The newest tokenizer.json under the workspace's tokenizer/ folder. */

@@ -1,6 +1,7 @@
 package bitnut.infer;
 
 import bitnut.infer.kernel.DenseMatrix;
+import bitnut.infer.kernel.KernelWarmUp;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -56,6 +57,31 @@ public final class InferenceEngine implements AutoCloseable {
         Path tok = Files.isRegularFile(checkpoint.resolve(HfTokenCodec.FILE)) || tokenizerFallback == null ? checkpoint : tokenizerFallback;
         TokenCodec codec = HfTokenCodec.load(tok);
         return new InferenceEngine(checkpoint, model, codec, o);
+    }
+
+    /**
+     * Gets the kernels JIT-compiled before the first request (see KernelWarmUp for why this matters:
+     * cold Vector API code is 20-40x slower): the kernels on small shapes, then a short real
+     * prefill + decode on a scratch cache. Returns the milliseconds it took.
+     */
+    public double warmUp() {
+        long t0 = System.nanoTime();
+        KernelWarmUp.run(3_000);
+        synchronized (lock) {
+            int V = model.config.vocabSize();
+            int[] prompt = new int[Math.min(8, transformer.maxBatch())];
+            for (int i = 0; i < prompt.length; i++) prompt[i] = (5 + 31 * i) % V;
+            for (int rep = 0; rep < 2; rep++) {
+                KvCache cache = transformer.newCache(prompt.length + 17);
+                transformer.forward(prompt, prompt.length, cache);
+                int[] tok = new int[1];
+                for (int i = 0; i < 16; i++) {
+                    tok[0] = (7 + 13 * i) % V;
+                    transformer.forward(tok, 1, cache);
+                }
+            }
+        }
+        return (System.nanoTime() - t0) / 1e6;
     }
 
     public Path checkpoint() { return checkpoint; }

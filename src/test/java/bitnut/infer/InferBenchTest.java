@@ -31,6 +31,21 @@ class InferBenchTest {
     }
 
     @Test
+    void warmUpLeavesTheEngineGeneratingTheSameText(@org.junit.jupiter.api.io.TempDir java.nio.file.Path tmp) throws Exception {
+        BitNetConfig c = TinyCheckpoint.config(true);
+        java.nio.file.Path dir = TinyCheckpoint.writeLatent(tmp.resolve("ckpt"), c, TinyCheckpoint.latents(c, 8));
+        SamplingSettings greedy = new SamplingSettings(12, 0f, 0, 1f, 0f, 1f, 1, List.of(), false, List.of());
+        try (InferenceEngine cold = InferenceEngine.open(dir, null, InferenceEngine.Options.defaults());
+             InferenceEngine warm = InferenceEngine.open(dir, null, InferenceEngine.Options.defaults())) {
+            assertTrue(warm.warmUp() > 0);
+            GenerationResult a = cold.generator().generate("woof", greedy, null, null);
+            GenerationResult b = warm.generator().generate("woof", greedy, null, null);
+            assertEquals(12, b.newTokens());
+            assertEquals(a.text(), b.text());
+        }
+    }
+
+    @Test
     void attachingAProfileDoesNotChangeTheLogits() {
         BitNetConfig c = TinyCheckpoint.config(true);
         BitNetModel m = BitNetModel.random(c, DenseMatrix.Precision.F32, 6);

@@ -1,11 +1,11 @@
 package bitnut.infer;
 
 import bitnut.infer.kernel.DenseGemm;
+import bitnut.infer.kernel.Attention;
 import bitnut.infer.kernel.Int8Activations;
 import bitnut.infer.kernel.TernaryMatrix;
 import bitnut.infer.kernel.TernaryGemm;
 import bitnut.infer.kernel.ThreadTeam;
-import bitnut.infer.kernel.VectorMath;
 import bitnut.model.BitNetConfig;
 
 /*
@@ -45,7 +45,7 @@ public final class Transformer implements AutoCloseable {
     private final int padC;                 // row stride of last / lastRows (>= lm_head stride)
     private final KvCache[] rowCache;       // [maxBatch] the cache row t belongs to
     private final int[] rowPos;             // [maxBatch] the position of row t in that cache
-    private final float[][] scores;         // [nh][context] attention weights per head
+    private final float[][] scores;         // [nkv][groups * context] attention weights per kv-head group
     private final Int8Activations actC, actQ, actF;
     private int scoreCapacity;
     private DecodeProfile profile;          // null unless a benchmark attaches one
@@ -77,7 +77,7 @@ public final class Transformer implements AutoCloseable {
         actC = new Int8Activations(C, maxBatch);
         actQ = new Int8Activations(qDim, maxBatch);
         actF = new Int8Activations(F, maxBatch);
-        scores = new float[nh][0];
+        scores = new float[nkv][0];
     }
 
     public int threads() { return team.size(); }
@@ -220,10 +220,10 @@ public final class Transformer implements AutoCloseable {
         rmsnorm(h, t * C, model.finalNorm, last, 0, C);
         int V = config.vocabSize();
         if (off == 0) {
-            team.forRange(V, 64, (a, b) -> model.lmHead.matVec(last, out, a, b));
+            team.forRange(V, 64, ThreadTeam.STREAMING, (a, b) -> model.lmHead.matVec(last, out, a, b));
         } else {
             float[] tmp = new float[V];
-            team.forRange(V, 64, (a, b) -> model.lmHead.matVec(last, tmp, a, b));
+            team.forRange(V, 64, ThreadTeam.STREAMING, (a, b) -> model.lmHead.matVec(last, tmp, a, b));
             System.arraycopy(tmp, 0, out, off, V);
         }
         lap(DecodeProfile.Phase.HEAD);
@@ -269,30 +269,16 @@ public final class Transformer implements AutoCloseable {
         }
         if (scoreCapacity < ctx) {
             scoreCapacity = Math.max(ctx, Math.min(cap, 2 * scoreCapacity));
-            for (int i = 0; i < nh; i++) scores[i] = new float[scoreCapacity];
+            for (int i = 0; i < nkv; i++) scores[i] = new float[groups * scoreCapacity];
         }
         float scale = (float) (1.0 / Math.sqrt(hd));
-        team.forRange(nh, 1, (h0, h1) -> {
-            for (int head = h0; head < h1; head++) {
-                float[] s = scores[head];
-                int kvHead = head / groups;
+        // one unit of work = one kv head and the `groups` query heads that read it (K/V rows read once)
+        team.forRange(nkv, 1, (h0, h1) -> {
+            for (int kvHead = h0; kvHead < h1; kvHead++) {
                 for (int t = 0; t < T; t++) {
-                    float[] K = rowCache[t].k[layer], Vc = rowCache[t].v[layer];
-                    int qOff = t * qDim + head * hd;
-                    int n = rowPos[t] + 1;                                  // causal: positions 0 .. pos
-                    float max = Float.NEGATIVE_INFINITY;
-                    for (int p = 0; p < n; p++) {
-                        s[p] = VectorMath.dot(q, qOff, K, p * kvDim + kvHead * hd, hd) * scale;
-                        max = Math.max(max, s[p]);
-                    }
-                    float sum = 0f;
-                    for (int p = 0; p < n; p++) {
-                        s[p] = (float) Math.exp(s[p] - max);
-                        sum += s[p];
-                    }
-                    float inv = 1f / sum;
-                    java.util.Arrays.fill(att, qOff, qOff + hd, 0f);
-                    for (int p = 0; p < n; p++) VectorMath.axpy(s[p] * inv, Vc, p * kvDim + kvHead * hd, att, qOff, hd);
+                    int qOff = t * qDim + kvHead * groups * hd;                       // q heads kvHead*g .. +g
+                    Attention.gqaRow(q, qOff, groups, hd, rowCache[t].k[layer], rowCache[t].v[layer], kvDim, kvHead * hd,
+                            rowPos[t] + 1, scale, scores[kvHead], att, qOff);         // causal: positions 0 .. pos
                 }
             }
         });
@@ -301,7 +287,7 @@ public final class Transformer implements AutoCloseable {
     /** Three BitLinears on the same input in ONE parallel dispatch (q, k, v). */
     private void bitLinear3(TernaryMatrix a, float[] ya, int na, TernaryMatrix b, float[] yb, int nb,
                             TernaryMatrix c, float[] yc, int nc, Int8Activations x) {
-        team.forRange(na + nb + nc, 16, (r0, r1) -> {
+        team.forRange(na + nb + nc, 16, ThreadTeam.STREAMING, (r0, r1) -> {
             rows(a, x, ya, na, r0, r1, 0);
             rows(b, x, yb, nb, r0, r1, na);
             rows(c, x, yc, nc, r0, r1, na + nb);
@@ -310,7 +296,7 @@ public final class Transformer implements AutoCloseable {
 
     /** Two BitLinears with the same shape on the same input (gate, up) in one dispatch. */
     private void bitLinear2(TernaryMatrix a, float[] ya, TernaryMatrix b, float[] yb, int n, Int8Activations x) {
-        team.forRange(2 * n, 16, (r0, r1) -> {
+        team.forRange(2 * n, 16, ThreadTeam.STREAMING, (r0, r1) -> {
             rows(a, x, ya, n, r0, r1, 0);
             rows(b, x, yb, n, r0, r1, n);
         });
@@ -327,7 +313,7 @@ public final class Transformer implements AutoCloseable {
         int T = x.tokens();
         // att [T, nh*hd] doubles as the output buffer (nh*hd == C): o_proj reads its int8 copy in x
         float[] tmp = att;
-        team.forRange(n, 16, (r0, r1) -> TernaryGemm.multiply(w, x, tmp, n, 0, r0, r1));
+        team.forRange(n, 16, ThreadTeam.STREAMING, (r0, r1) -> TernaryGemm.multiply(w, x, tmp, n, 0, r0, r1));
         for (int i = 0; i < T * n; i++) residual[i] += tmp[i];
     }
 

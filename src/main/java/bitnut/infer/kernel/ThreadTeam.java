@@ -12,6 +12,11 @@ import java.util.concurrent.locks.LockSupport;
  * caller works too, and if a worker is not scheduled (a busy shared machine) the caller simply claims
  * its chunks instead of waiting for it. Workers spin briefly on the published batch before parking.
  * With threads == 1 there are no workers and forRange is a plain call.
+ * Weight-streaming loops (decode matvecs, lm_head) ask for ONE contiguous slice per thread
+ * (STREAMING): each slice is then one long sequential stream for the hardware prefetcher instead of
+ * four short ones (measured, 12-layer bitnut-133m decode matvecs at 2 threads, load ~10: 1.54-1.92 ms
+ * vs 1.83-2.16 ms best-of-run); a stalled worker's slice can still be claimed by the caller if the
+ * worker has not started it.
  */
 public final class ThreadTeam implements AutoCloseable {
     /** Work on rows [from, to). */
@@ -20,6 +25,8 @@ public final class ThreadTeam implements AutoCloseable {
 
     private static final int SPIN = 2_000;
     private static final int CHUNKS_PER_THREAD = 4;
+    /** Chunks per thread for loops that stream weights from memory: one long stream each. */
+    public static final int STREAMING = 1;
 
     /** One forRange call: workers that wake late find every chunk claimed and do nothing. */
     private static final class Batch {
@@ -74,12 +81,18 @@ public final class ThreadTeam implements AutoCloseable {
      * last); returns when all are done. Not reentrant: one caller at a time.
      */
     public void forRange(int n, int align, RangeTask t) {
+        forRange(n, align, CHUNKS_PER_THREAD, t);
+    }
+
+    /** Same, cut into {@code chunksPerThread} chunks per thread (STREAMING for weight streams). */
+    public void forRange(int n, int align, int chunksPerThread, RangeTask t) {
+        if (chunksPerThread < 1) throw new IllegalArgumentException("chunksPerThread must be >= 1");
         int units = (n + align - 1) / align;
         if (size == 1 || units < 2) {
             if (n > 0) t.run(0, n);
             return;
         }
-        Batch b = new Batch(t, n, align, Math.min(units, size * CHUNKS_PER_THREAD));
+        Batch b = new Batch(t, n, align, Math.min(units, size * chunksPerThread));
         current = b;
         for (Worker w : workers) if (w.parked) LockSupport.unpark(w.thread);
         b.work();

@@ -51,6 +51,11 @@ public final class BenchInferCommand implements Callable<Integer> {
     boolean noPrecisions;
     @Option(names = "--profile", description = "Also profile one decoded token per thread count: time per phase vs its bytes / bandwidth.")
     boolean profile;
+    @Option(names = "--eval-shard", paramLabel = "FILE",
+            description = "Held-out token shard (corpus val_*.bin) to measure the head precisions' quality on real text (needs --checkpoint).")
+    Path evalShard;
+    @Option(names = "--eval-tokens", defaultValue = "8192", description = "Tokens of --eval-shard to use (default: ${DEFAULT-VALUE}).")
+    int evalTokens;
     @Option(names = "--bandwidth-passes", defaultValue = "5", description = "Timed passes of the bandwidth probe, best kept (default: ${DEFAULT-VALUE}).")
     int bandwidthPasses;
     @Option(names = "--batch", split = ",", paramLabel = "B", description = "Batched decode instead of the tables: aggregate decode tok/s of B sequences decoding together, each B side by side (e.g. 1,4,8).")
@@ -58,6 +63,7 @@ public final class BenchInferCommand implements Callable<Integer> {
 
     @Override public Integer call() throws Exception {
         if (checkpoint == null && !random) throw new IllegalArgumentException("give --checkpoint DIR or --preset NAME --random-weights");
+        if (evalShard != null) return evalQuality();
         DenseMatrix.Precision main = DenseMatrix.Precision.parse(headPrecision);
         BitNetModel model = load(main);
         BitNetConfig c = model.config;
@@ -142,6 +148,30 @@ public final class BenchInferCommand implements Callable<Integer> {
             System.out.printf(Locale.ROOT, "thread hand-off (empty forRange): %.2f us x %d parallel regions per token = %.3f ms per token (included in the phases above)%n",
                     handOff / 1e3, regions, handOff * regions / 1e6);
         }
+    }
+
+    /** Quality of the bf16 and int8 heads vs f32 on held-out tokens of a trained checkpoint. */
+    private int evalQuality() throws Exception {
+        if (checkpoint == null) throw new IllegalArgumentException("--eval-shard needs --checkpoint DIR (random weights have no meaningful quality)");
+        int[] tokens;
+        try (bitnut.corpus.TokenShardReader r = bitnut.corpus.TokenShardReader.open(evalShard)) {
+            int n = (int) Math.min(evalTokens, r.tokenCount());
+            tokens = new int[n];
+            r.read(0, tokens, 0, n, new short[n]);
+        }
+        BitNetModel ref = load(DenseMatrix.Precision.F32);
+        System.out.printf(Locale.ROOT, "model %s | %s%nheld-out tokens: first %d of %s, windows of %d positions, load %s%n",
+                ref.source, ref.config.summary(), tokens.length, evalShard, Math.min(256, ref.config.maxPositionEmbeddings()), loadAverage());
+        System.out.println();
+        System.out.println("| head precision | head MB | positions | top-1 agreement vs f32 | mean KL(f32 || head) nats | perplexity f32 | perplexity head |");
+        System.out.println("|---|---|---|---|---|---|---|");
+        for (DenseMatrix.Precision p : DenseMatrix.Precision.values()) {
+            BitNetModel m = p == DenseMatrix.Precision.F32 ? ref : load(p);
+            InferBench.Quality q = InferBench.quality(ref, m, tokens, 256);
+            System.out.printf(Locale.ROOT, "| %s | %.1f | %d | %.4f | %.6f | %.3f | %.3f |%n", p.name().toLowerCase(Locale.ROOT),
+                    m.lmHead.bytes() / 1e6, q.positions(), q.top1(), q.meanKl(), q.pplReference(), q.pplOther());
+        }
+        return 0;
     }
 
     private BitNetModel load(DenseMatrix.Precision p) throws Exception {

@@ -72,6 +72,59 @@ public final class InferBench {
     }
 
     // ---------------------------------------------------------------------------------------------
+    // head precision quality on real text
+
+    /**
+     * Quality of a head precision against the f32 head on held-out tokens: top-1 agreement of the
+     * next-token distributions, mean KL(P_f32 || P_other) in nats per position, and each one's
+     * perplexity of the actual next token. Tokens run in consecutive windows of `window` positions
+     * (fresh KV cache per window, so every window starts at position 0 like training windows).
+     */
+    public record Quality(int positions, double top1, double meanKl, double pplReference, double pplOther) { }
+
+    public static Quality quality(BitNetModel reference, BitNetModel other, int[] tokens, int window) {
+        int V = reference.config.vocabSize();
+        window = Math.min(window, reference.config.maxPositionEmbeddings());
+        long agree = 0, positions = 0;
+        double kl = 0, nllA = 0, nllB = 0;
+        try (Transformer a = new Transformer(reference, 2, 64); Transformer b = new Transformer(other, 2, 64)) {
+            float[] la = new float[window * V], lb = new float[window * V];
+            for (int start = 0; start + 1 < tokens.length; start += window) {
+                int n = Math.min(window, tokens.length - start);
+                int[] ids = Arrays.copyOfRange(tokens, start, start + n);
+                a.forwardAll(ids, n, a.newCache(n), la);
+                b.forwardAll(ids, n, b.newCache(n), lb);
+                for (int t = 0; t + 1 < n; t++) {
+                    int off = t * V, next = ids[t + 1];
+                    double lseA = logSumExp(la, off, V), lseB = logSumExp(lb, off, V);
+                    int argA = 0, argB = 0;
+                    double k = 0;
+                    for (int i = 0; i < V; i++) {
+                        if (la[off + i] > la[off + argA]) argA = i;
+                        if (lb[off + i] > lb[off + argB]) argB = i;
+                        double lpA = la[off + i] - lseA, lpB = lb[off + i] - lseB;
+                        k += Math.exp(lpA) * (lpA - lpB);
+                    }
+                    if (argA == argB) agree++;
+                    kl += k;
+                    nllA -= la[off + next] - lseA;
+                    nllB -= lb[off + next] - lseB;
+                    positions++;
+                }
+            }
+        }
+        return new Quality((int) positions, (double) agree / positions, kl / positions, Math.exp(nllA / positions), Math.exp(nllB / positions));
+    }
+
+    private static double logSumExp(float[] x, int off, int n) {
+        double max = Double.NEGATIVE_INFINITY;
+        for (int i = 0; i < n; i++) max = Math.max(max, x[off + i]);
+        double s = 0;
+        for (int i = 0; i < n; i++) s += Math.exp(x[off + i] - max);
+        return max + Math.log(s);
+    }
+
+    // ---------------------------------------------------------------------------------------------
     // decode profile
 
     /** One phase of the profile: measured ms per token and the bytes it must stream per token. */

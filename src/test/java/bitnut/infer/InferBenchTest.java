@@ -46,6 +46,23 @@ class InferBenchTest {
     }
 
     @Test
+    void headQualityIsExactAgainstItselfAndCostsALittleInInt8() {
+        BitNetConfig c = TinyCheckpoint.config(false);
+        BitNetModel f32 = BitNetModel.random(c, DenseMatrix.Precision.F32, 9);
+        BitNetModel int8 = BitNetModel.random(c, DenseMatrix.Precision.INT8, 9);      // same seed: same weights, int8 head
+        int[] tokens = InferBench.randomPrompt(c.vocabSize(), 70, 4);
+        InferBench.Quality self = InferBench.quality(f32, f32, tokens, 32);
+        assertEquals(69 - 2, self.positions());                                        // windows 32 + 32 + 6: 31 + 31 + 5
+        assertEquals(1.0, self.top1());
+        assertEquals(0.0, self.meanKl(), 1e-12);
+        assertEquals(self.pplReference(), self.pplOther(), 1e-9);
+        assertTrue(self.pplReference() > 1 && self.pplReference() < 10 * c.vocabSize(), self.toString());
+        InferBench.Quality q = InferBench.quality(f32, int8, tokens, 32);
+        assertTrue(q.meanKl() > 0 && q.meanKl() < 0.05, q.toString());
+        assertEquals(self.pplReference(), q.pplReference(), 1e-9);
+    }
+
+    @Test
     void attachingAProfileDoesNotChangeTheLogits() {
         BitNetConfig c = TinyCheckpoint.config(true);
         BitNetModel m = BitNetModel.random(c, DenseMatrix.Precision.F32, 6);

@@ -169,6 +169,30 @@ class DatasetStoreTest {
                 for (int i = 1; i < fast.length; i++) assertTrue(fast[i - 1] < fast[i], "ascending: " + f);
                 assertEquals(store.count(f), fast.length, f.toString());
                 if (fast.length > 0) nonEmpty++;
+                // the charts' counts agree with plain counts of the same selection, and both ways of reading them agree
+                DatasetStats chart = store.stats(f);
+                DatasetStats five = store.statsInFiveStatements(f), one = store.statsInOneStatement(f);
+                assertEquals(five.total(), one.total(), f.toString());
+                assertEquals(five.answered(), one.answered(), f.toString());
+                assertEquals(five.perTopic(), one.perTopic(), f.toString());
+                assertEquals(List.copyOf(five.perTopic().keySet()), List.copyOf(one.perTopic().keySet()), "topic order: " + f);
+                assertEquals(five.perStatus(), one.perStatus(), f.toString());
+                assertEquals(five.perSource(), one.perSource(), f.toString());
+                assertEquals(five.perFlag(), one.perFlag(), f.toString());
+                assertArrayEquals(five.lengthHistogram(), one.lengthHistogram(), f.toString());
+                assertEquals(fast.length, chart.total(), f.toString());
+                if (f.hasResponse() == null) assertEquals(store.count(f.withHasResponse(true)), chart.answered(), f.toString());
+                else assertEquals(f.hasResponse() ? fast.length : 0, chart.answered(), f.toString());
+                assertEquals(chart.answered(), java.util.Arrays.stream(chart.lengthHistogram()).sum(), f.toString());
+                assertEquals(fast.length, chart.perTopic().values().stream().mapToLong(Long::longValue).sum(), f.toString());
+                if (f.status() == null) {
+                    for (ExampleStatus s2 : ExampleStatus.values()) {
+                        assertEquals(store.count(f.withStatus(s2)), chart.perStatus().getOrDefault(s2, 0L), f + " " + s2);
+                    }
+                }
+                if (f.flag() == null && f.unflagged() == null) {
+                    assertEquals(store.count(f.withFlag(Flag.TOO_LONG)), chart.perFlag().get(Flag.TOO_LONG), f.toString());
+                }
             }
         }
         assertTrue(nonEmpty >= 35, "the combinations select something (" + nonEmpty + " of 64 non-empty; 16 search for nothing)");
@@ -189,7 +213,9 @@ class DatasetStoreTest {
                 for (String sql : List.of(
                         "SELECT count(*), sum(" + ExampleRows.ANSWERED + "), sum(flags & 1) FROM examples INDEXED BY examples_cover" + w.sql(),
                         "SELECT min(response_words / 20, 9), count(*) FROM examples INDEXED BY examples_cover" + and + ExampleRows.ANSWERED + " = 1 GROUP BY 1",
-                        "SELECT count(*), group_concat(id, ',') FROM examples INDEXED BY examples_cover" + w.sql())) {
+                        "SELECT count(*), group_concat(id, ',') FROM examples INDEXED BY examples_cover" + w.sql(),
+                        // the materialized selection of stats()
+                        "SELECT topic, status, source, flags, response_words, " + ExampleRows.ANSWERED + " FROM examples INDEXED BY examples_cover" + w.sql())) {
                     try (var ps = c.prepareStatement("EXPLAIN QUERY PLAN " + sql)) {
                         w.bind(ps, 1);
                         StringBuilder plan = new StringBuilder();

@@ -159,5 +159,20 @@ class DatasetViewTest {
         WaitForAsyncUtils.waitFor(10, TimeUnit.SECONDS, () -> table().getItems().get(ROWS - 1).exampleProperty().get() != null);
         assertNull(table().getItems().get(ROWS / 2).exampleProperty().get(), "rows never shown are never loaded");
         assertTrue(robot.lookup("#dataset-diff").queryAs(TextFlow.class) != null);
+
+        // a filter change arrives with the rows the table shows already loaded: the top, and (the user was at
+        // the far end) the last page of the new selection: one pulse, no second page query before they show
+        List<Boolean> loadedOnArrival = new ArrayList<>();
+        javafx.collections.ListChangeListener<DatasetViewModel.Row> probe = c -> {
+            var items = c.getList();
+            if (items.size() == ROWS / 3) {
+                loadedOnArrival.add(items.getFirst().exampleProperty().get() != null && items.getLast().exampleProperty().get() != null);
+            }
+        };
+        robot.interact(() -> m.rows().addListener(probe));
+        robot.interact(() -> robot.lookup("#dataset-topic").queryAs(ComboBox.class).getSelectionModel().select("history"));
+        waitRows(ROWS / 3);
+        robot.interact(() -> m.rows().removeListener(probe));
+        assertEquals(List.of(true), loadedOnArrival);
     }
 }

@@ -3,6 +3,7 @@ package bitnut.infer;
 import bitnut.infer.kernel.DenseGemm;
 import bitnut.infer.kernel.Attention;
 import bitnut.infer.kernel.Int8Activations;
+import bitnut.infer.kernel.TernaryBatchMatVec;
 import bitnut.infer.kernel.TernaryMatrix;
 import bitnut.infer.kernel.TernaryGemm;
 import bitnut.infer.kernel.ThreadTeam;
@@ -23,11 +24,11 @@ import bitnut.model.BitNetConfig;
  * KV cache it belongs to (rowCache[t], rowPos[t]):
  *   prefill         T tokens of ONE sequence at positions p0 .. p0+T-1 (forward)
  *   batched decode  one token of each of B sequences, each at its own position in its own cache (decode)
- * Either way every BitLinear multiplies all T rows in one pass (TernaryGemm decodes each weight row once
- * per pass; T = 1 is the int8 matVec), so B sequences decoding together read the ternary weights and the
- * lm_head (DenseGemm) once per step instead of B times; only RoPE, the cache write and attention look
- * at the row's own position and cache. BitLinears are split over output rows across the ThreadTeam,
- * attention over heads.
+ * Either way every BitLinear multiplies all T rows in one dispatch (prefill: TernaryGemm, which decodes
+ * each weight row once per pass; decode: TernaryBatchMatVec, the int8 matVec per sequence over each
+ * thread's rows while they sit in L2), and the lm_head of a decode step is one DenseGemm pass for all B
+ * sequences instead of B; only RoPE, the cache write and attention look at the row's own position and
+ * cache. BitLinears are split over output rows across the ThreadTeam, attention over heads.
  * Not thread-safe: one forward at a time per Transformer (it owns its scratch buffers).
  */
 public final class Transformer implements AutoCloseable {
@@ -49,6 +50,7 @@ public final class Transformer implements AutoCloseable {
     private final Int8Activations actC, actQ, actF;
     private int scoreCapacity;
     private DecodeProfile profile;          // null unless a benchmark attaches one
+    private boolean batchedDecode;          // the rows are one token of each of several sequences
 
     public Transformer(BitNetModel model, int threads, int maxBatch) {
         this.model = model;
@@ -155,14 +157,19 @@ public final class Transformer implements AutoCloseable {
             rowCache[b] = c;
             rowPos[b] = c.length;
         }
-        runRows(tokens, 0, B);
+        batchedDecode = true;
+        try {
+            runRows(tokens, 0, B);
+        } finally {
+            batchedDecode = false;
+        }
         for (int b = 0; b < B; b++) caches[b].length++;
         if (B == 1) {
             logitsOf(0, out, 0);
             return;
         }
         for (int b = 0; b < B; b++) rmsnorm(h, b * C, model.finalNorm, lastRows, b * padC, C);   // [B, padC]
-        team.forRange(V, 64, (r0, r1) -> DenseGemm.matMul(model.lmHead, lastRows, padC, B, out, V, r0, r1));  // out[B, V]
+        team.forRange(V, 64, ThreadTeam.STREAMING, (r0, r1) -> DenseGemm.matMul(model.lmHead, lastRows, padC, B, out, V, r0, r1));  // out[B, V]
         lap(DecodeProfile.Phase.HEAD);
     }
 
@@ -302,10 +309,20 @@ public final class Transformer implements AutoCloseable {
         });
     }
 
+    /**
+     * y[t, r] for rows [r0, r1) of one BitLinear; the kernel depends on what the rows are. Tokens of one
+     * prompt: the prefill GEMM (TernaryGemm picks it from 4 tokens on). One token of each of B sequences
+     * (batched decode): TernaryBatchMatVec, the int8 matVec once per sequence over the same rows.
+     */
+    private void multiply(TernaryMatrix w, Int8Activations x, float[] y, int n, int r0, int r1) {
+        if (batchedDecode) TernaryBatchMatVec.matMul(w, x, y, n, 0, r0, r1);
+        else TernaryGemm.multiply(w, x, y, n, 0, r0, r1);
+    }
+
     /** The part of global row range [r0, r1) that falls into a matrix occupying rows [base, base + n). */
-    private static void rows(TernaryMatrix w, Int8Activations x, float[] y, int n, int r0, int r1, int base) {
+    private void rows(TernaryMatrix w, Int8Activations x, float[] y, int n, int r0, int r1, int base) {
         int a = Math.max(r0 - base, 0), b = Math.min(r1 - base, n);
-        if (a < b) TernaryGemm.multiply(w, x, y, n, 0, a, b);
+        if (a < b) multiply(w, x, y, n, a, b);
     }
 
     /** residual[t, :] += W x[t] for every token (o_proj, down_proj). */
@@ -313,7 +330,7 @@ public final class Transformer implements AutoCloseable {
         int T = x.tokens();
         // att [T, nh*hd] doubles as the output buffer (nh*hd == C): o_proj reads its int8 copy in x
         float[] tmp = att;
-        team.forRange(n, 16, ThreadTeam.STREAMING, (r0, r1) -> TernaryGemm.multiply(w, x, tmp, n, 0, r0, r1));
+        team.forRange(n, 16, ThreadTeam.STREAMING, (r0, r1) -> multiply(w, x, tmp, n, r0, r1));
         for (int i = 0; i < T * n; i++) residual[i] += tmp[i];
     }
 

@@ -44,8 +44,11 @@ public final class InferBench {
         long tPrefill = System.nanoTime();
         int next = Sampler.argmax(logits);
         long tFirst = System.nanoTime();
+        int[] token = new int[1];                     // decode with preallocated buffers: no allocation per token
+        KvCache[] caches = {cache};
         for (int i = 1; i < newTokens; i++) {
-            logits = tf.forward(new int[] {next}, 1, cache);
+            token[0] = next;
+            tf.decode(token, caches, 1, logits);
             next = Sampler.argmax(logits);
         }
         long tEnd = System.nanoTime();
@@ -143,8 +146,13 @@ public final class InferBench {
                 KvCache cache = tf.newCache(prompt.length + newTokens + 1);
                 int next = Sampler.argmax(tf.forward(prompt, prompt.length, cache));
                 if (r == 1) tf.profile(prof);                              // second pass is measured
+                float[] logits = new float[model.config.vocabSize()];
+                int[] token = new int[1];
+                KvCache[] caches = {cache};
                 for (int i = 1; i < newTokens; i++) {
-                    next = Sampler.argmax(tf.forward(new int[] {next}, 1, cache));
+                    token[0] = next;
+                    tf.decode(token, caches, 1, logits);
+                    next = Sampler.argmax(logits);
                     if (r == 1) prof.countToken();
                 }
                 tf.profile(null);

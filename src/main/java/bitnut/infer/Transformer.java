@@ -7,6 +7,7 @@ import bitnut.infer.kernel.TernaryBatchMatVec;
 import bitnut.infer.kernel.TernaryMatrix;
 import bitnut.infer.kernel.TernaryGemm;
 import bitnut.infer.kernel.ThreadTeam;
+import bitnut.infer.kernel.VectorMath;
 import bitnut.model.BitNetConfig;
 
 /*
@@ -241,10 +242,7 @@ public final class Transformer implements AutoCloseable {
 
     /** y = x * rsqrt(mean(x^2) + eps) * g over n values (fp32, as HF BitNetRMSNorm). In place is fine. */
     private void rmsnorm(float[] x, int xOff, float[] g, float[] y, int yOff, int n) {
-        float ss = 0f;
-        for (int i = 0; i < n; i++) ss += x[xOff + i] * x[xOff + i];
-        float r = (float) (1.0 / Math.sqrt(ss / n + eps));
-        for (int i = 0; i < n; i++) y[yOff + i] = x[xOff + i] * r * g[i];
+        VectorMath.rmsnorm(x, xOff, g, y, yOff, n, eps);
     }
 
     private static void quantize(Int8Activations act, float[] x, int n, int T) {

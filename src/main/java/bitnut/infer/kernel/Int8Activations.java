@@ -1,5 +1,10 @@
 package bitnut.infer.kernel;
 
+import jdk.incubator.vector.ByteVector;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorSpecies;
+
 /*
  * Int8 activations of T tokens, quantized per token exactly as training (bitnet-spec.md §3.2):
  *   a = max(max_k |x_k|, 1e-5);  s = 127 / a;  xq = clip(rint(x * s), -128, 127)
@@ -52,19 +57,49 @@ public final class Int8Activations {
         tokens = t;
     }
 
-    /** Quantizes x[off .. off+K) as token t; returns s. */
+    /**
+     * Quantizes x[off .. off+K) as token t (vector kernel; the static {@link #quantize(float[], int, int, byte[], int)}
+     * is its scalar reference) and fills the derived copies neg / qb / nb / f; returns s.
+     * Rounding: y + 1.5 * 2^23 - 1.5 * 2^23 in fp32 is round-half-to-even for |y| < 2^22 (here <= 127),
+     * i.e. exactly Math.rint of the same fp32 product, so the result is bit-identical to the reference.
+     */
     public float quantize(int t, float[] x, int off) {
-        float s = quantize(x, off, cols, q, t * stride);
-        int base = t * stride;
-        for (int i = 0; i < cols; i++) {
-            neg[base + i] = (byte) -q[base + i];
-            qb[base + i] = (byte) (q[base + i] ^ 0x80);
-            nb[base + i] = (byte) (neg[base + i] ^ 0x80);
-            f[base + i] = q[base + i];
+        int base = t * stride, n = cols;
+        FloatVector mx = FloatVector.zero(F);
+        int i = 0;
+        for (int bound = F.loopBound(n); i < bound; i += LANES) mx = mx.max(FloatVector.fromArray(F, x, off + i).abs());
+        float amax = mx.reduceLanes(VectorOperators.MAX);
+        for (; i < n; i++) amax = Math.max(amax, Math.abs(x[off + i]));
+        float s = 127f / Math.max(amax, EPS);
+        i = 0;
+        for (int bound = F.loopBound(n); i < bound; i += LANES) {
+            FloatVector r = FloatVector.fromArray(F, x, off + i).mul(s).add(RNE).sub(RNE).max(-128f).min(127f);
+            r.intoArray(f, base + i);
+            ByteVector b = (ByteVector) r.convertShape(VectorOperators.F2B, B, 0);
+            ByteVector nbv = b.neg();
+            b.intoArray(q, base + i);
+            nbv.intoArray(neg, base + i);
+            b.lanewise(VectorOperators.XOR, (byte) 0x80).intoArray(qb, base + i);
+            nbv.lanewise(VectorOperators.XOR, (byte) 0x80).intoArray(nb, base + i);
+        }
+        for (; i < n; i++) {
+            double r = Math.rint(x[off + i] * s);
+            byte v = (byte) Math.max(-128, Math.min(127, r));
+            q[base + i] = v;
+            neg[base + i] = (byte) -v;
+            qb[base + i] = (byte) (v ^ 0x80);
+            nb[base + i] = (byte) (((byte) -v) ^ 0x80);
+            f[base + i] = v;
         }
         scale[t] = s;
         return s;
     }
+
+    private static final VectorSpecies<Float> F = FloatVector.SPECIES_PREFERRED;
+    private static final int LANES = F.length();
+    /** A byte species with as many lanes as F (16 on AVX-512, 8 on AVX2), for F2B. */
+    private static final VectorSpecies<Byte> B = VectorSpecies.of(byte.class, jdk.incubator.vector.VectorShape.forBitSize(LANES * 8));
+    private static final float RNE = 12582912f;            // 1.5 * 2^23
 
     /** The quantizer itself: writes n int8 values into dst[dOff ..], returns s = 127 / absmax. */
     public static float quantize(float[] x, int off, int n, byte[] dst, int dOff) {

@@ -5,7 +5,7 @@ import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
 /*
- * The small fp32 vector loops of the attention block (q.k scores, p*v accumulation), with scalar
+ * The small fp32 vector loops (RMSNorm; q.k scores and p*v accumulation), with scalar
  * references beside them. Head dims are 64-128, so each call is short: loops end with a scalar
  * tail instead of masks.
  */
@@ -41,6 +41,35 @@ public final class VectorMath {
             FloatVector.fromArray(F, x, xOff + i).fma(a, FloatVector.fromArray(F, y, yOff + i)).intoArray(y, yOff + i);
         }
         for (; i < n; i++) y[yOff + i] += alpha * x[xOff + i];
+    }
+
+    /**
+     * RMSNorm (HF BitNetRMSNorm, fp32): y = x * rsqrt(mean(x^2) + eps) * g over n values; in place is
+     * fine. The sum of squares is accumulated in vector lanes, so it differs from the reference in
+     * the last bits (summation order), never more.
+     */
+    public static void rmsnorm(float[] x, int xOff, float[] g, float[] y, int yOff, int n, float eps) {
+        FloatVector acc = FloatVector.zero(F);
+        int i = 0;
+        int bound = F.loopBound(n);
+        for (; i < bound; i += LANES) {
+            FloatVector v = FloatVector.fromArray(F, x, xOff + i);
+            acc = v.fma(v, acc);
+        }
+        float ss = acc.reduceLanes(VectorOperators.ADD);
+        for (; i < n; i++) ss += x[xOff + i] * x[xOff + i];
+        float r = (float) (1.0 / Math.sqrt(ss / n + eps));
+        for (i = 0; i < bound; i += LANES) {
+            FloatVector.fromArray(F, x, xOff + i).mul(r).mul(FloatVector.fromArray(F, g, i)).intoArray(y, yOff + i);
+        }
+        for (; i < n; i++) y[yOff + i] = x[xOff + i] * r * g[i];
+    }
+
+    public static void rmsnormReference(float[] x, int xOff, float[] g, float[] y, int yOff, int n, float eps) {
+        float ss = 0f;
+        for (int i = 0; i < n; i++) ss += x[xOff + i] * x[xOff + i];
+        float r = (float) (1.0 / Math.sqrt(ss / n + eps));
+        for (int i = 0; i < n; i++) y[yOff + i] = x[xOff + i] * r * g[i];
     }
 
     public static void axpyReference(float alpha, float[] x, int xOff, float[] y, int yOff, int n) {

@@ -59,4 +59,23 @@ class DenseMatrixTest {
             for (int i = 0; i < y1.length; i++) assertEquals(y2[i], y1[i], 1e-6);
         }
     }
+
+    @Test
+    void rmsnormMatchesReferenceOnRaggedLengthsAndInPlace() {
+        Random rnd = new Random(7);
+        for (int n : new int[] {1, 7, 16, 17, 64, 100, 768, 2304}) {
+            for (float amp : new float[] {1e-4f, 1f, 300f}) {
+                float[] x = new float[n + 2], g = new float[n];
+                for (int i = 0; i < x.length; i++) x[i] = amp * (float) rnd.nextGaussian();
+                for (int i = 0; i < n; i++) g[i] = 1f + 0.2f * (float) rnd.nextGaussian();
+                float[] fast = new float[n + 1], ref = new float[n + 1];
+                VectorMath.rmsnorm(x, 2, g, fast, 1, n, 1e-5f);
+                VectorMath.rmsnormReference(x, 2, g, ref, 1, n, 1e-5f);
+                for (int i = 0; i <= n; i++) assertEquals(ref[i], fast[i], 1e-5f * (1 + Math.abs(ref[i])), "n=" + n + " amp=" + amp);
+                float[] inPlace = x.clone();
+                VectorMath.rmsnorm(inPlace, 2, g, inPlace, 2, n, 1e-5f);
+                for (int i = 0; i < n; i++) assertEquals(fast[1 + i], inPlace[2 + i], 0f);
+            }
+        }
+    }
 }

@@ -171,6 +171,37 @@ class TernaryMatMulTest {
     }
 
     @Test
+    void vectorQuantizerMatchesTheScalarReferenceIncludingTiesAndExtremes() {
+        Random rnd = new Random(12);
+        for (int k : new int[] {1, 15, 16, 17, 63, 64, 100, 768, 2304}) {
+            Int8Activations act = new Int8Activations(k, 2);
+            for (int kind = 0; kind < 4; kind++) {
+                float[] x = new float[k + 3];
+                for (int i = 0; i < x.length; i++) {
+                    x[i] = switch (kind) {
+                        case 0 -> (float) rnd.nextGaussian();
+                        case 1 -> (rnd.nextInt(255) - 127) * 0.5f;          // absmax 63.5: many exact .5 ties after scaling by 2
+                        case 2 -> i % 2 == 0 ? 3.5f : -3.5f;                // +-127
+                        default -> 1e-7f * (float) rnd.nextGaussian();       // below EPS: s = 127 / 1e-5
+                    };
+                }
+                byte[] ref = new byte[k];
+                float sRef = Int8Activations.quantize(x, 3, k, ref, 0);
+                float s = act.quantize(1, x, 3);
+                assertEquals(sRef, s, "K=" + k + " kind " + kind);
+                int base = act.stride;
+                for (int i = 0; i < k; i++) {
+                    assertEquals(ref[i], act.q[base + i], "K=" + k + " kind " + kind + " i=" + i);
+                    assertEquals((byte) -ref[i], act.neg[base + i]);
+                    assertEquals((byte) (ref[i] ^ 0x80), act.qb[base + i]);
+                    assertEquals((byte) ((byte) -ref[i] ^ 0x80), act.nb[base + i]);
+                    assertEquals(ref[i], act.f[base + i]);
+                }
+            }
+        }
+    }
+
+    @Test
     void activationQuantFollowsTheSpecVectors() {
         byte[] xq = new byte[3];
         float s = Int8Activations.quantize(new float[] {1.0f, -0.6f, 0.7f}, 0, 3, xq, 0);

@@ -1,22 +1,26 @@
 package bitnut.infer.kernel;
 
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLongArray;
 import java.util.concurrent.locks.LockSupport;
 
 /*
  * A small fixed team of threads for splitting one matmul over output rows.
  *
- * A decode step issues ~40 short parallel loops (fused q|k|v, o, gate|up, down per layer, and the
- * lm_head) of tens to hundreds of microseconds each, so dispatch latency matters more than fairness.
- * Each loop is cut into a few chunks per thread that participants CLAIM from an atomic counter: the
- * caller works too, and if a worker is not scheduled (a busy shared machine) the caller simply claims
- * its chunks instead of waiting for it. Workers spin briefly on the published batch before parking.
- * With threads == 1 there are no workers and forRange is a plain call.
- * Weight-streaming loops (decode matvecs, lm_head) ask for ONE contiguous slice per thread
- * (STREAMING): each slice is then one long sequential stream for the hardware prefetcher instead of
- * four short ones (measured, 12-layer bitnut-133m decode matvecs at 2 threads, load ~10: 1.54-1.92 ms
- * vs 1.83-2.16 ms best-of-run); a stalled worker's slice can still be claimed by the caller if the
- * worker has not started it.
+ * A decode step issues ~60 short parallel loops (fused q|k|v, attention, o, gate|up, down per layer,
+ * and the lm_head) of tens to hundreds of microseconds each, so dispatch latency matters more than
+ * fairness. Each loop's range is cut into chunks (multiples of `align` rows) and every participant
+ * (the caller is participant 0 and works too; worker i is participant i) OWNS a contiguous region of
+ * chunksPerThread chunks, which it takes front to back, so its rows form one long sequential stream
+ * for the hardware prefetcher (weight-streaming matvecs read each byte once). A participant that has
+ * finished its region STEALS the other regions' chunks from their back ends, so if a worker is not
+ * scheduled (a busy shared machine) the caller still finishes the loop instead of waiting for it.
+ * Region state is one packed long per participant (front << 32 | back), advanced by CAS.
+ * Measured before this scheme (12-layer bitnut-133m decode matvecs, 2 threads, load ~10): one
+ * contiguous slice per thread ran 1.54-1.92 ms vs 1.83-2.16 ms best-of-run for 4 interleaved
+ * claimed chunks per thread; but a single slice per thread has no way around a preempted worker.
+ * Workers spin briefly on the published batch before parking. With threads == 1 there are no
+ * workers and forRange is a plain call.
  */
 public final class ThreadTeam implements AutoCloseable {
     /** Work on rows [from, to). */
@@ -24,37 +28,68 @@ public final class ThreadTeam implements AutoCloseable {
     public interface RangeTask { void run(int from, int to); }
 
     private static final int SPIN = 2_000;
-    private static final int CHUNKS_PER_THREAD = 4;
-    /** Chunks per thread for loops that stream weights from memory: one long stream each. */
-    public static final int STREAMING = 1;
+    private static final int CHUNKS_PER_THREAD = 8;
+    /** Chunks per thread's region for loops that stream weights from memory (the default). */
+    public static final int STREAMING = CHUNKS_PER_THREAD;
 
-    /** One forRange call: workers that wake late find every chunk claimed and do nothing. */
+    /** One forRange call: regions of chunks owned by participants, stealable from the back. */
     private static final class Batch {
         final RangeTask task;
-        final int n, grain, chunks;
-        final AtomicInteger next = new AtomicInteger(), done = new AtomicInteger();
+        final int n, grain, chunks, parts;
+        final AtomicLongArray regions;       // per participant: (front << 32) | back, chunk indices
+        final AtomicInteger done = new AtomicInteger();
         volatile Throwable failure;
 
-        Batch(RangeTask task, int n, int grain, int chunks) {
+        Batch(RangeTask task, int n, int grain, int chunks, int parts) {
             this.task = task;
             this.n = n;
             this.grain = grain;
             this.chunks = chunks;
+            this.parts = parts;
+            regions = new AtomicLongArray(parts);
+            for (int p = 0; p < parts; p++) {
+                long front = (long) chunks * p / parts, back = (long) chunks * (p + 1) / parts;
+                regions.set(p, front << 32 | back);
+            }
         }
 
-        /** Claims and runs chunks until none are left. */
-        void work() {
+        /** Participant `me`: its own region front to back, then the others' from their backs. */
+        void work(int me) {
+            for (int c; (c = takeFront(me)) >= 0; ) run(c);
+            for (int k = 1; k < parts; k++) {
+                int victim = (me + k) % parts;
+                for (int c; (c = takeBack(victim)) >= 0; ) run(c);
+            }
+        }
+
+        private int takeFront(int p) {
+            while (true) {
+                long s = regions.get(p);
+                int front = (int) (s >>> 32), back = (int) s;
+                if (front >= back) return -1;
+                if (regions.compareAndSet(p, s, (long) (front + 1) << 32 | back)) return front;
+            }
+        }
+
+        private int takeBack(int p) {
+            while (true) {
+                long s = regions.get(p);
+                int front = (int) (s >>> 32), back = (int) s;
+                if (front >= back) return -1;
+                if (regions.compareAndSet(p, s, (long) front << 32 | (back - 1))) return back - 1;
+            }
+        }
+
+        private void run(int c) {
             int units = (n + grain - 1) / grain;
-            for (int c; (c = next.getAndIncrement()) < chunks; ) {
-                int from = Math.min(n, (int) ((long) units * c / chunks) * grain);
-                int to = Math.min(n, (int) ((long) units * (c + 1) / chunks) * grain);
-                try {
-                    if (from < to) task.run(from, to);
-                } catch (Throwable e) {
-                    failure = e;
-                } finally {
-                    done.incrementAndGet();
-                }
+            int from = Math.min(n, (int) ((long) units * c / chunks) * grain);
+            int to = Math.min(n, (int) ((long) units * (c + 1) / chunks) * grain);
+            try {
+                if (from < to) task.run(from, to);
+            } catch (Throwable e) {
+                failure = e;
+            } finally {
+                done.incrementAndGet();
             }
         }
     }
@@ -84,7 +119,7 @@ public final class ThreadTeam implements AutoCloseable {
         forRange(n, align, CHUNKS_PER_THREAD, t);
     }
 
-    /** Same, cut into {@code chunksPerThread} chunks per thread (STREAMING for weight streams). */
+    /** Same, with {@code chunksPerThread} chunks in each participant's region (the steal granularity). */
     public void forRange(int n, int align, int chunksPerThread, RangeTask t) {
         if (chunksPerThread < 1) throw new IllegalArgumentException("chunksPerThread must be >= 1");
         int units = (n + align - 1) / align;
@@ -92,10 +127,10 @@ public final class ThreadTeam implements AutoCloseable {
             if (n > 0) t.run(0, n);
             return;
         }
-        Batch b = new Batch(t, n, align, Math.min(units, size * chunksPerThread));
+        Batch b = new Batch(t, n, align, Math.min(units, size * chunksPerThread), size);
         current = b;
         for (Worker w : workers) if (w.parked) LockSupport.unpark(w.thread);
-        b.work();
+        b.work(0);
         int spins = 0;
         while (b.done.get() < b.chunks) {
             if (++spins < SPIN) Thread.onSpinWait(); else Thread.yield();
@@ -115,9 +150,11 @@ public final class ThreadTeam implements AutoCloseable {
 
     private final class Worker implements Runnable {
         final Thread thread;
+        final int index;            // participant index (the caller is 0)
         volatile boolean parked;
 
         Worker(int index) {
+            this.index = index;
             thread = new Thread(this, "bitnut-infer-" + index);
             thread.setDaemon(true);
         }
@@ -137,7 +174,7 @@ public final class ThreadTeam implements AutoCloseable {
                     continue;
                 }
                 seen = b;
-                b.work();
+                b.work(index);
             }
         }
     }

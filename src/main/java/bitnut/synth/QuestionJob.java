@@ -69,7 +69,7 @@ public final class QuestionJob implements Job {
     @Override public String kind() { return KIND; }
 
     @Override public String title() {
-        return "Synth questions: " + config.topics().size() + " topics x " + config.requestsPerTopic() + " requests (" + runId + ")";
+        return "Prompts / Voice: questions, " + config.topics().size() + " topics x " + config.requestsPerTopic() + " requests (" + runId + ")";
     }
 
     @Override public Lane lane() { return Lane.CPU; }

@@ -57,7 +57,7 @@ public final class VoiceJob implements Job {
     @Override public String kind() { return KIND; }
 
     @Override public String title() {
-        return "Synth voice: answer " + (config.limit() == 0 ? "all" : "up to " + config.limit()) + " questions"
+        return "Prompts / Voice: answer " + (config.limit() == 0 ? "all" : "up to " + config.limit()) + " questions"
                 + (config.topic() != null ? " on " + config.topic() : "") + " (" + runId + ")";
     }
 

@@ -54,17 +54,18 @@ class ApiKeysKeychainTest {
                         + " < '" + keyFile + "' || { echo KEYCHAIN-STORE-FAILED; exit 3; }",
                 "exec '" + java + "' -Xmx256m --enable-native-access=ALL-UNNAMED -cp '" + System.getProperty("java.class.path") + "' "
                         + KeychainChild.class.getName() + " '" + ws + "' " + ACCOUNT);
-        ProcessBuilder pb = new ProcessBuilder("dbus-run-session", "--", "bash", "-c", script).redirectErrorStream(true);
+        Path log = dir.resolve("child-output.txt");   // a file, not a pipe: a hung child cannot block the test
+        ProcessBuilder pb = new ProcessBuilder("dbus-run-session", "--", "bash", "-c", script)
+                .redirectErrorStream(true).redirectOutput(log.toFile());
         pb.environment().remove(ACCOUNT);
         pb.environment().remove("DBUS_SESSION_BUS_ADDRESS");
         Process p = pb.start();
-        byte[] outBytes;
-        try (var in = p.getInputStream()) {
-            outBytes = in.readAllBytes();
-        } finally {
-            if (!p.waitFor(60, TimeUnit.SECONDS)) p.destroyForcibly();
+        if (!p.waitFor(120, TimeUnit.SECONDS)) {
+            p.descendants().forEach(ProcessHandle::destroyForcibly);   // the child JVM, bus and keyring daemon
+            p.destroyForcibly();
+            fail("the keychain child did not finish in 120 s:\n" + Files.readString(log));
         }
-        String out = new String(outBytes, StandardCharsets.UTF_8);
+        String out = Files.readString(log);
         Assumptions.assumeFalse(out.contains("KEYCHAIN-STORE-FAILED"), "this machine's keyring refused the test secret:\n" + out);
         assertEquals(0, p.exitValue(), out);
 

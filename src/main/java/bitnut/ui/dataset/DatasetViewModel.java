@@ -103,6 +103,8 @@ public final class DatasetViewModel {
     private final BooleanProperty busy = new SimpleBooleanProperty();
     /** Milliseconds from the last refresh() to its rows being in the table (shown in the count label). */
     private final javafx.beans.property.DoubleProperty lastQueryMillis = new javafx.beans.property.SimpleDoubleProperty();
+    /** Milliseconds the FX thread spent applying the last refresh's rows (the runnable, before the next pulse lays them out). */
+    private final javafx.beans.property.DoubleProperty lastApplyMillis = new javafx.beans.property.SimpleDoubleProperty();
 
     private long[] ids = new long[0];
     private ExampleFilter shownFilter = ExampleFilter.ALL;
@@ -151,6 +153,7 @@ public final class DatasetViewModel {
     public StringProperty redoTextProperty() { return redoText; }
     public BooleanProperty busyProperty() { return busy; }
     public javafx.beans.property.ReadOnlyDoubleProperty lastQueryMillisProperty() { return lastQueryMillis; }
+    public javafx.beans.property.ReadOnlyDoubleProperty lastApplyMillisProperty() { return lastApplyMillis; }
     public DatasetStore store() { return store; }
 
     /** The words to highlight in the table: those of the current search. */
@@ -198,6 +201,7 @@ public final class DatasetViewModel {
             return new Result(newIds, fresh, pages);
         }, r -> {
             if (r == null || gen != generation) return;
+            long applyStart = System.nanoTime();
             busy.set(false);
             boolean same = Arrays.equals(r.ids, ids);
             shownFilter = f;
@@ -210,6 +214,7 @@ public final class DatasetViewModel {
                 rows.setAll(r.rows);
             }
             rowCount.set(r.ids.length);
+            lastApplyMillis.set((System.nanoTime() - applyStart) / 1e6);
             lastQueryMillis.set((System.nanoTime() - started) / 1e6);
             Example sel = selected.get();
             if (sel != null) reloadSelected(sel.id());

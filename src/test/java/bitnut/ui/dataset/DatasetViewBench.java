@@ -126,7 +126,9 @@ class DatasetViewBench {
                     p.timed(() -> Platform.runLater(c.set), () -> table.getItems().size() != before && firstScreenLoaded(table));
                     int filtered = table.getItems().size();
                     p.note(String.format("%,d rows", filtered));
+                    p.applied(fx(() -> m.lastApplyMillisProperty().get()));
                     p.untimed(() -> Platform.runLater(c.reset), () -> table.getItems().size() == rows && firstScreenLoaded(table));
+                    p.applied(fx(() -> m.lastApplyMillisProperty().get()));
                 }
                 out.add(p.finish());
             }
@@ -210,6 +212,12 @@ class DatasetViewBench {
 
         void note(String s) { if (!notes.contains(s)) notes.add(s); }
 
+        /** Duration of the FX runnable that applied a refresh's rows (DatasetViewModel.lastApplyMillis). */
+        void applied(double millis) { appliedMax = Math.max(appliedMax, millis); appliedCount++; }
+
+        double appliedMax;
+        int appliedCount;
+
         String finish() throws Exception {
             long[] gaps = pulses.take();
             double wall = (System.nanoTime() - wall0) / 1e9;
@@ -220,7 +228,8 @@ class DatasetViewBench {
                             + " (%d pulses, %d over 50 ms) | CPU of FX thread %.2f s, renderer %.2f s, in %.1f s%s",
                     name, ms(s, 50), ms(s, 95), ms(s, 100), ms(gaps, 50), ms(gaps, 95), ms(gaps, 100), gaps.length,
                     Arrays.stream(gaps).filter(g -> g > 50_000_000L).count(), cpu, render, wall,
-                    notes.isEmpty() ? "" : " | " + String.join(", ", notes));
+                    (notes.isEmpty() ? "" : " | " + String.join(", ", notes))
+                            + (appliedCount == 0 ? "" : String.format(" | FX runnable applying the rows: max %.1f ms of %d", appliedMax, appliedCount)));
         }
     }
 

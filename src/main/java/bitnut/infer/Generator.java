@@ -90,7 +90,7 @@ public final class Generator {
         while (true) {
             while (B < slots && waiting < all.length && !cancel) {      // fill free slots: prefill
                 active[B] = all[waiting++];
-                rows[B] = active[B].prefill(transformer);
+                rows[B] = active[B].prefill();
                 B++;
             }
             if (B == 0) break;
@@ -105,6 +105,7 @@ public final class Generator {
                 caches[kept] = active[b].cache;
                 kept++;
             }
+            java.util.Arrays.fill(caches, kept, B, null);              // ended ones' caches can go
             B = kept;
             if (B == 0) continue;
             transformer.decode(tokens, caches, B, stepLogits);           // stepLogits[B, V]

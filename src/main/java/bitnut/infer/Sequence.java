@@ -17,7 +17,9 @@ import java.util.List;
  */
 final class Sequence {
     final int[] prompt;              // prompt ids actually run (the end of an over-long prompt)
-    final KvCache cache;
+    KvCache cache;                   // allocated at prefill, dropped when the sequence ends
+    private final Transformer transformer;
+    private final int cacheCapacity;
     private final SamplingSettings s;
     private final Generator.Listener listener;
     private final TokenCodec codec;
@@ -42,7 +44,8 @@ final class Sequence {
         prompt = promptIds.length + room > contextLength
                 ? Arrays.copyOfRange(promptIds, promptIds.length - (contextLength - room), promptIds.length) : promptIds;
         int capacity = Math.min(contextLength, prompt.length + s.maxNewTokens());
-        this.cache = transformer.newCache(Math.max(capacity, prompt.length));
+        this.cacheCapacity = Math.max(capacity, prompt.length);
+        this.transformer = transformer;
         this.s = s;
         this.listener = listener;
         this.codec = codec;
@@ -55,9 +58,13 @@ final class Sequence {
         this.t0 = t0;
     }
 
-    /** Runs the prompt through the transformer (into this sequence's cache); returns the last position's logits. */
-    float[] prefill(Transformer transformer) {
+    /**
+     * Allocates this sequence's KV cache and runs the prompt into it; returns the last position's logits.
+     * (A batch's waiting requests hold no cache until they start; an ended one lets its cache go.)
+     */
+    float[] prefill() {
         tPrefillStart = System.nanoTime();
+        cache = transformer.newCache(cacheCapacity);
         float[] logits = transformer.forward(prompt, prompt.length, cache);
         tPrefillEnd = System.nanoTime();
         return logits;
@@ -104,6 +111,7 @@ final class Sequence {
     private int finish(GenerationResult.StopReason why) {
         reason = why;
         tEnd = System.nanoTime();
+        cache = null;
         if (listener != null && text.length() > emitted) listener.onText(text.substring(emitted));
         emitted = text.length();
         return -1;

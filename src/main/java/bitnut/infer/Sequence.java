@@ -10,7 +10,7 @@ import java.util.List;
  * independent of its batch-mates lives here, so a sequence decoded in a batch takes exactly the
  * decisions it would take alone.
  *
- * Life: new Sequence(...) -> prefilled(logits) -> step(logits, cancel) until it returns -1 -> result().
+ * Life: new Sequence(...) -> prefill() -> step(logits, cancel) until it returns -1 -> result().
  * step() takes the logits of the last position, samples, applies the stop rules and streams the
  * safe part of the text (see Generator's header on held-back text); it returns the token to run
  * next, or -1 when the sequence has ended.

@@ -40,6 +40,7 @@ public final class DocumentStream implements Iterable<Document>, Iterator<Docume
     private int lineOffset;
     private long documentsRead;           // documents taken from files: what maxDocuments limits
     private Connection duck;
+    private int duckMemoryMb;
     private boolean closed;
 
     DocumentStream(List<TextSources.Input> inputs, TextOptions opts, SequenceUnit unit, SourceReport report) {
@@ -144,13 +145,42 @@ public final class DocumentStream implements Iterable<Document>, Iterator<Docume
         return switch (in.format()) {
             case TXT -> new TxtSource(in, opts, unit, report);
             case JSONL -> new JsonlSource(in, opts, report);
-            case PARQUET -> new ParquetSource(in, opts, duck(), report);
+            case PARQUET -> new ParquetSource(in, opts, this, report);
         };
     }
 
+    /**
+     * The DuckDB connection for Parquet, with at most 2 threads and {@link TextOptions#parquetMemoryMb()}:
+     * DuckDB keeps buffers up to its limit, so the limit is what bounds its share of the process
+     * (measured: 1 GB let it hold ~80 MB more than 128 MB for the same scan, at the same speed).
+     */
     private Connection duck() throws SQLException {
-        if (duck == null) duck = DuckDb.open(Math.max(1, Math.min(2, Runtime.getRuntime().availableProcessors())), "1GB");
+        if (duck == null) {
+            duckMemoryMb = opts.parquetMemoryMb();
+            duck = DuckDb.open(Math.max(1, Math.min(2, Runtime.getRuntime().availableProcessors())), duckMemoryMb + "MB");
+        }
         return duck;
+    }
+
+    /** Back to the configured limit once the file that needed more is done. */
+    private void resetDuckMemory() {
+        if (duck == null || duckMemoryMb == opts.parquetMemoryMb()) return;
+        try (Statement st = duck.createStatement()) {
+            st.execute("SET memory_limit = '" + opts.parquetMemoryMb() + "MB'");
+            duckMemoryMb = opts.parquetMemoryMb();
+        } catch (SQLException ignored) {
+            // keeps the higher limit: still bounded by MAX_PARQUET_MEMORY_MB
+        }
+    }
+
+    /** Raises DuckDB's memory limit 4x (for a file whose row groups need more); false at the maximum. */
+    private boolean raiseDuckMemory() throws SQLException {
+        if (duckMemoryMb >= TextOptions.MAX_PARQUET_MEMORY_MB) return false;
+        duckMemoryMb = Math.min(TextOptions.MAX_PARQUET_MEMORY_MB, duckMemoryMb * 4);
+        try (Statement st = duck().createStatement()) {
+            st.execute("SET memory_limit = '" + duckMemoryMb + "MB'");
+        }
+        return true;
     }
 
     @Override
@@ -316,45 +346,85 @@ public final class DocumentStream implements Iterable<Document>, Iterator<Docume
         }
     }
 
+    /**
+     * A Parquet file streamed through DuckDB. If the query fails (DuckDB reports running out of its
+     * memory limit unhelpfully, e.g. "Invalid result set"), the limit is raised 4x and the query
+     * re-run, skipping the rows already delivered (a single-file scan keeps its order); a file that
+     * fails at the maximum limit is reported and skipped as before.
+     */
     private static final class ParquetSource extends FileSource {
-        private final Statement st;
-        private final ResultSet rs;
+        private final String sql;
+        private final DocumentStream owner;
         private final long size;
         private final int maxChars;
+        private Statement st;
+        private ResultSet rs;
 
-        ParquetSource(TextSources.Input in, TextOptions opts, Connection duck, SourceReport report) throws SQLException, IOException {
+        ParquetSource(TextSources.Input in, TextOptions opts, DocumentStream owner, SourceReport report) throws SQLException, IOException {
             super(in, report);
+            this.owner = owner;
             this.size = Files.size(in.path());
             this.maxChars = opts.maxDocumentChars();
-            this.st = duck.createStatement();
-            try {
-                this.rs = st.executeQuery("SELECT CAST(" + DuckDb.identifier(opts.field()) + " AS VARCHAR) FROM read_parquet("
-                        + DuckDb.literal(in.path().toAbsolutePath().toString()) + ")");
-            } catch (SQLException e) {
-                st.close();
-                throw e;
+            this.sql = "SELECT CAST(" + DuckDb.identifier(opts.field()) + " AS VARCHAR) FROM read_parquet("
+                    + DuckDb.literal(in.path().toAbsolutePath().toString()) + ")";
+            query();
+        }
+
+        /** (Re)runs the query and skips the {@code line} rows already consumed, raising the limit on failure. */
+        private void query() throws SQLException {
+            while (true) {
+                try {
+                    closeQuery();
+                    st = owner.duck().createStatement();
+                    rs = st.executeQuery(sql);
+                    for (long skip = 0; skip < line; skip++) {
+                        if (!rs.next()) throw new SQLException("the file has fewer rows on re-reading (" + skip + " < " + line + ")");
+                    }
+                    return;
+                } catch (SQLException e) {
+                    if (!owner.raiseDuckMemory()) throw e;
+                }
             }
         }
 
         @Override
         Document next() throws SQLException {
-            while (rs.next()) {
-                line++;
-                String s = rs.getString(1);
-                if (s == null) { report.nullValue(); continue; }
-                if (s.length() > maxChars) { report.badLine(path() + ":" + line, "row longer than " + maxChars + " chars"); continue; }
-                if (s.isEmpty()) continue;
-                return new Document(s, path(), line);
+            while (true) {
+                try {
+                    while (rs.next()) {
+                        line++;
+                        String s = rs.getString(1);
+                        if (s == null) { report.nullValue(); continue; }
+                        if (s.length() > maxChars) { report.badLine(path() + ":" + line, "row longer than " + maxChars + " chars"); continue; }
+                        if (s.isEmpty()) continue;
+                        return new Document(s, path(), line);
+                    }
+                    return null;
+                } catch (SQLException e) {
+                    if (!owner.raiseDuckMemory()) throw e;
+                    query();
+                }
             }
-            return null;
+        }
+
+        private void closeQuery() {
+            try {
+                if (rs != null) rs.close();
+                if (st != null) st.close();
+            } catch (SQLException ignored) {
+                // a failed query's statement may already be closed (DuckDB 2.0 closes it)
+            }
+            rs = null;
+            st = null;
         }
 
         @Override void finish() { report.fileBytes(size); }
         @Override String failureWhere() { return "read failed after row " + line + ": "; }
 
         @Override
-        public void close() throws IOException {
-            try { rs.close(); st.close(); } catch (SQLException e) { throw new IOException(e); }
+        public void close() {
+            closeQuery();
+            owner.resetDuckMemory();
         }
     }
 }

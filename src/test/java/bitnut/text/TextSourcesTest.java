@@ -9,6 +9,8 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
@@ -117,6 +119,32 @@ class TextSourcesTest {
         try (DocumentStream s = TextSources.open(List.of(dir + "/nothing/*.txt"), TextOptions.defaults())) {
             assertFalse(s.hasNext());
             assertTrue(s.report().skipped().get(0).reason().contains("matches no file"));
+        }
+    }
+
+    @Test
+    void parquetRowGroupsBiggerThanTheMemoryLimitAreReadWithARaisedLimit() throws Exception {
+        // one row group of ~16 MB of incompressible text: DuckDB cannot scan it within 4 MB
+        Path pq = dir.resolve("big-row-group.parquet");
+        try (Connection c = DuckDb.open(1, "512MB"); Statement st = c.createStatement()) {
+            st.execute("COPY (SELECT i || ' ' || (SELECT string_agg(md5((i * 1000 + j)::VARCHAR), ' ') FROM range(160) r(j)) AS text "
+                    + "FROM range(3000) t(i)) TO " + DuckDb.literal(pq.toString()) + " (FORMAT parquet, ROW_GROUP_SIZE 1000000)");
+        }
+        try (Connection c = DuckDb.open(2, "4MB"); Statement st = c.createStatement()) {
+            assertThrows(SQLException.class, () -> {
+                try (ResultSet rs = st.executeQuery("SELECT text FROM read_parquet(" + DuckDb.literal(pq.toString()) + ")")) {
+                    while (rs.next()) rs.getString(1);
+                }
+            }, "the file must need more than 4 MB, or this test proves nothing");
+        }
+        List<String> reference;
+        try (DocumentStream s = TextSources.open(List.of(pq.toString()), TextOptions.defaults())) { reference = texts(s); }
+        try (DocumentStream s = TextSources.open(List.of(pq.toString()), TextOptions.defaults().withParquetMemoryMb(4))) {
+            List<String> docs = texts(s);
+            assertTrue(s.report().skipped().isEmpty(), s.report().summary());
+            assertEquals(3000, docs.size(), s.report().summary());
+            assertEquals(3000, docs.stream().map(d -> d.substring(0, d.indexOf(' '))).distinct().count(), "every row once");
+            assertEquals(reference, docs, "same rows in the same order as a read within the default limit");
         }
     }
 

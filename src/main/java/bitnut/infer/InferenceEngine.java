@@ -62,11 +62,13 @@ public final class InferenceEngine implements AutoCloseable {
     /**
      * Gets the kernels JIT-compiled before the first request (see KernelWarmUp for why this matters:
      * cold Vector API code is 20-40x slower): the kernels on small shapes, then a short real
-     * prefill + decode on a scratch cache. Returns the milliseconds it took.
+     * prefill + decode on a scratch cache, then two short sampled generations (sampler, stop checks and
+     * text decode get compiled too). Kernel rounds: system property bitnut.warmup.rounds (3000).
+     * Returns the milliseconds it took.
      */
     public double warmUp() {
         long t0 = System.nanoTime();
-        KernelWarmUp.run(3_000);
+        KernelWarmUp.run(Integer.getInteger("bitnut.warmup.rounds", 3_000));
         synchronized (lock) {
             int V = model.config.vocabSize();
             int[] prompt = new int[Math.min(8, transformer.maxBatch())];
@@ -80,6 +82,9 @@ public final class InferenceEngine implements AutoCloseable {
                     transformer.forward(tok, 1, cache);
                 }
             }
+            // and the generation loop around it (sampler filters, stop checks, text decode)
+            SamplingSettings s = new SamplingSettings(32, 0.8f, 40, 0.95f, 0.05f, 1.1f, 1, java.util.List.of("\nhuman:"), false, java.util.List.of());
+            for (int rep = 0; rep < 2; rep++) generator.generate(prompt, s, null, null);
         }
         return (System.nanoTime() - t0) / 1e6;
     }

@@ -91,8 +91,11 @@ public final class BenchInferCommand implements Callable<Integer> {
                 double[] d = djl == null ? new double[] {Double.NaN, Double.NaN} : djlRun(djl, model, t);
                 double bw = Math.max(before.bestBytesPerSec(), after.bestBytesPerSec());   // the faster one: the stricter floor
                 double floor = bw / bytes;
-                System.out.printf(Locale.ROOT, "| %d | %.0f | %.1f | %.1f | %.1f | %.2f | %.1fx | %.1f (%.1f) | %.1f (%.1f) | %.1f | %.2f |%n",
-                        t, r.prefillTokPerSec(), r.decodeTokPerSec(), r.ttftMs(), d[0], d[1], r.decodeTokPerSec() / d[1],
+                boolean noBaseline = Double.isNaN(d[1]);             // --no-djl: dashes instead of NaN
+                System.out.printf(Locale.ROOT, "| %d | %.0f | %.1f | %.1f | %s | %s | %s | %.1f (%.1f) | %.1f (%.1f) | %.1f | %.2f |%n",
+                        t, r.prefillTokPerSec(), r.decodeTokPerSec(), r.ttftMs(),
+                        noBaseline ? "-" : String.format(Locale.ROOT, "%.1f", d[0]), noBaseline ? "-" : String.format(Locale.ROOT, "%.2f", d[1]),
+                        noBaseline ? "-" : String.format(Locale.ROOT, "%.1fx", r.decodeTokPerSec() / d[1]),
                         before.bestGBs(), before.medianGBs(), after.bestGBs(), after.medianGBs(), floor, r.decodeTokPerSec() / floor);
             }
         } finally {

@@ -44,6 +44,15 @@ public final class DatasetStore implements AutoCloseable {
     private final ConcurrentLinkedDeque<Connection> readers = new ConcurrentLinkedDeque<>();
     private volatile boolean closed;
 
+    /**
+     * Called with what is about to happen ("open", "read") before every open and read. The engine knows no
+     * JavaFX: a UI test installs a check that records calls made on the FX thread (none must be).
+     */
+    private static volatile java.util.function.Consumer<String> accessCheck = what -> { };
+
+    /** Installs {@code check} (null: none); tests and benchmarks use it to catch store calls on the FX thread. */
+    public static void checkAccessWith(java.util.function.Consumer<String> check) { accessCheck = check == null ? what -> { } : check; }
+
     private DatasetStore(Path file, Connection writerConn, FlagDetector detector) throws SQLException {
         this.file = file;
         this.detector = detector;
@@ -59,6 +68,7 @@ public final class DatasetStore implements AutoCloseable {
 
     /** Opens (creating and migrating if needed) the store at {@code file}. */
     public static DatasetStore open(Path file, FlagDetector detector) throws SQLException {
+        accessCheck.accept("open");
         try {
             Files.createDirectories(file.toAbsolutePath().getParent());
         } catch (java.io.IOException e) {
@@ -751,6 +761,7 @@ public final class DatasetStore implements AutoCloseable {
     /** Runs a read on a pooled read-only connection (never the writer's). */
     private <T> T read(Read<T> r) {
         if (closed) throw new IllegalStateException("dataset store is closed");
+        accessCheck.accept("read");
         Connection c = readers.poll();
         try {
             if (c == null) c = openReader();

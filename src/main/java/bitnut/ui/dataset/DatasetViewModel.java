@@ -68,8 +68,15 @@ public final class DatasetViewModel {
         public ObjectProperty<Example> exampleProperty() { return example; }
     }
 
+    /** One step of opening the tab as the view-model timed it: thread, start since construction, wall, CPU of that thread. */
+    public record OpenStep(String name, String thread, double startMillis, double wallMillis, double cpuMillis) { }
+
     private final AppServices services;
     private final DatasetStore store;
+    private final long created = System.nanoTime();
+    private final List<OpenStep> openSteps = new java.util.concurrent.CopyOnWriteArrayList<>();
+    /** True until the first charts' counts are shown: only the opening is timed step by step. */
+    private volatile boolean opening = true;
     private final ExecutorService reader = readerThread("dataset-ui-reader");
     /** The charts' counts scan more than the table needs: their own thread, so pages never queue behind them. */
     private final ExecutorService chartsReader = readerThread("dataset-ui-charts");
@@ -118,9 +125,11 @@ public final class DatasetViewModel {
     public DatasetViewModel(AppServices services) {
         this.services = services;
         try {
-            this.store = DatasetStore.open(services.workspace());
-        } catch (java.sql.SQLException e) {
-            throw new IllegalStateException("cannot open the dataset: " + e.getMessage(), e);
+            this.store = step("store open", () -> {
+                try { return DatasetStore.open(services.workspace()); } catch (java.sql.SQLException e) { throw new CompletionException(e); }
+            });
+        } catch (CompletionException e) {
+            throw new IllegalStateException("cannot open the dataset: " + e.getCause().getMessage(), e.getCause());
         }
         searchDebounce.setOnFinished(e -> refresh());
         search.addListener((o, a, b) -> searchDebounce.playFromStart());
@@ -182,9 +191,12 @@ public final class DatasetViewModel {
         int lookedAt = lastLookedAt;
         background(reader, () -> {
             if (gen != generation) return null;
-            long[] newIds = store.ids(f);
-            List<Row> fresh = new ArrayList<>(newIds.length);
-            for (int i = 0; i < newIds.length; i++) fresh.add(new Row(i));
+            long[] newIds = step("ids of the selection", () -> store.ids(f));
+            List<Row> fresh = step("rows built", () -> {
+                List<Row> list = new ArrayList<>(newIds.length);
+                for (int i = 0; i < newIds.length; i++) list.add(new Row(i));
+                return list;
+            });
             Set<Integer> pages = new HashSet<>();
             if (newIds.length > 0) {
                 pages.add(0);
@@ -192,7 +204,7 @@ public final class DatasetViewModel {
             }
             for (int page : pages) {
                 int from = page * PAGE, to = Math.min(newIds.length, from + PAGE), j = 0;
-                List<Example> list = store.load(newIds, from, to);
+                List<Example> list = step("page " + page + " loaded", () -> store.load(newIds, from, to));
                 // the rows are not in the table yet: filling them here, off the FX thread, is safe
                 for (int i = from; i < to && j < list.size(); i++) {
                     if (list.get(j).id() == newIds[i]) fresh.get(i).example.set(list.get(j++));
@@ -201,31 +213,57 @@ public final class DatasetViewModel {
             return new Result(newIds, fresh, pages);
         }, r -> {
             if (r == null || gen != generation) return;
-            long applyStart = System.nanoTime();
-            busy.set(false);
-            boolean same = Arrays.equals(r.ids, ids);
-            shownFilter = f;
-            ids = r.ids;
-            if (same) {
-                reloadLoadedPages();
-            } else {
-                requestedPages.clear();
-                requestedPages.addAll(r.loadedPages);
-                rows.setAll(r.rows);
-            }
-            rowCount.set(r.ids.length);
-            lastApplyMillis.set((System.nanoTime() - applyStart) / 1e6);
-            lastQueryMillis.set((System.nanoTime() - started) / 1e6);
-            Example sel = selected.get();
-            if (sel != null) reloadSelected(sel.id());
-            background(chartsReader, () -> gen != generation ? null : new Object[] {store.topics(), store.stats(f)}, c -> {
+            step("rows applied", () -> { applyRows(f, r, started); return null; });
+            background(chartsReader, () -> gen != generation ? null
+                    : new Object[] {step("topic list", store::topics), step("charts' counts", () -> store.stats(f))}, c -> {
                 if (c == null || gen != generation) return;
-                @SuppressWarnings("unchecked") List<String> t = (List<String>) c[0];
-                if (!t.equals(topics)) topics.setAll(t);
-                stats.set((DatasetStats) c[1]);
+                step("charts' counts applied", () -> {
+                    @SuppressWarnings("unchecked") List<String> t = (List<String>) c[0];
+                    if (!t.equals(topics)) topics.setAll(t);
+                    stats.set((DatasetStats) c[1]);
+                    return null;
+                });
+                opening = false;
             });
         });
     }
+
+    /** FX thread: swaps in a refresh's ids and rows. */
+    private void applyRows(ExampleFilter f, Result r, long started) {
+        long applyStart = System.nanoTime();
+        busy.set(false);
+        boolean same = Arrays.equals(r.ids, ids);
+        shownFilter = f;
+        ids = r.ids;
+        if (same) {
+            reloadLoadedPages();
+        } else {
+            requestedPages.clear();
+            requestedPages.addAll(r.loadedPages);
+            rows.setAll(r.rows);
+        }
+        rowCount.set(r.ids.length);
+        lastApplyMillis.set((System.nanoTime() - applyStart) / 1e6);
+        lastQueryMillis.set((System.nanoTime() - started) / 1e6);
+        Example sel = selected.get();
+        if (sel != null) reloadSelected(sel.id());
+    }
+
+    /** Runs {@code work}; while the tab opens, records it as a step of {@link #openTimeline()}. */
+    private <T> T step(String name, Supplier<T> work) {
+        if (!opening) return work.get();
+        var mx = java.lang.management.ManagementFactory.getThreadMXBean();
+        long w0 = System.nanoTime(), c0 = mx.getCurrentThreadCpuTime();
+        try {
+            return work.get();
+        } finally {
+            openSteps.add(new OpenStep(name, Thread.currentThread().getName(), (w0 - created) / 1e6,
+                    (System.nanoTime() - w0) / 1e6, (mx.getCurrentThreadCpuTime() - c0) / 1e6));
+        }
+    }
+
+    /** The steps of opening the tab, in the order they finished (the benchmark prints them). */
+    public List<OpenStep> openTimeline() { return List.copyOf(openSteps); }
 
     private record Result(long[] ids, List<Row> rows, Set<Integer> loadedPages) { }
 

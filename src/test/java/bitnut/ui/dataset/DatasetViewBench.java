@@ -52,34 +52,73 @@ class DatasetViewBench {
 
     @Test void scrollJumpFilterAndSearchOnALargeStore() throws Exception {
         Assumptions.assumeTrue(Boolean.getBoolean("bitnut.bench"), "benchmark: -Dbitnut.bench=true");
-        int rows = Integer.getInteger("bitnut.bench.rows", 100_000);
-        Workspace ws = Workspace.create(Files.createTempDirectory("bitnut-dataset-bench"));
+        int wanted = Integer.getInteger("bitnut.bench.rows", 100_000), counted = wanted;
+        // -Dbitnut.bench.store=DIR keeps the filled workspace there and reuses it (before/after runs open the same file);
+        // -Dbitnut.bench.only=open stops after the opening of the tab
+        String keep = System.getProperty("bitnut.bench.store");
+        boolean openOnly = "open".equals(System.getProperty("bitnut.bench.only"));
+        Workspace ws = Workspace.create(keep != null ? Path.of(keep) : Files.createTempDirectory("bitnut-dataset-bench"));
         long t0 = System.nanoTime();
-        try (DatasetStore s = DatasetStore.open(ws)) { DatasetBench.fill(s, rows); }
+        boolean reused = Files.exists(DatasetStore.path(ws));
+        if (!reused) {
+            try (DatasetStore s = DatasetStore.open(ws)) { DatasetBench.fill(s, wanted); }
+        } else {
+            try (DatasetStore s = DatasetStore.open(ws)) { counted = (int) s.count(bitnut.dataset.ExampleFilter.ALL); }
+        }
+        final int rows = counted;
         List<String> out = new ArrayList<>();
-        out.add(String.format("DatasetViewBench: %,d rows (fill %.0f s), %d cpus, load at start %s, %s", rows,
+        out.add(String.format("DatasetViewBench: %,d rows (%s %.0f s), %d cpus, load at start %s, %s", rows, reused ? "reused store, counted in" : "fill",
                 (System.nanoTime() - t0) / 1e9, Runtime.getRuntime().availableProcessors(), load(), java.time.Instant.now()));
 
         FxToolkit.registerPrimaryStage();
+        // every store open/read made on the FX thread while the tab opens and is used (there must be none)
+        List<String> onFxThread = java.util.Collections.synchronizedList(new ArrayList<>());
+        DatasetStore.checkAccessWith(what -> { if (Platform.isFxApplicationThread()) onFxThread.add(what); });
         AppServices[] services = new AppServices[1];
         DatasetView[] view = new DatasetView[1];
         PulseRecorder pulses = new PulseRecorder();
+        pulses.start();
+        long fxCpu0 = fxThreadCpu();
+        double[] ctor = new double[3];
         long opened = System.nanoTime();
         FxToolkit.setupFixture(() -> {
+            long a = System.nanoTime();
             services[0] = new AppServices(ws, new SettingsStore(ws.root().resolve("config")));
-            view[0] = new DatasetView(new DatasetViewModel(services[0]));
+            long b = System.nanoTime();
+            DatasetViewModel vm = new DatasetViewModel(services[0]);
+            long c = System.nanoTime();
+            view[0] = new DatasetView(vm);
+            ctor[0] = (b - a) / 1e6;
+            ctor[1] = (c - b) / 1e6;
+            ctor[2] = (System.nanoTime() - c) / 1e6;
         });
         FxToolkit.setupStage(stage -> {
             stage.setScene(new Scene((Parent) view[0].content(), 1200, 760));
             stage.show();
         });
+        double stageShown = (System.nanoTime() - opened) / 1e6;
         try {
             DatasetViewModel m = view[0].model();
             @SuppressWarnings("unchecked") TableView<DatasetViewModel.Row> table = robot.lookup("#dataset-table").queryAs(TableView.class);
-            pulses.start();
             waitShown(table, () -> table.getItems().size() == rows);
-            out.add(String.format("open: %,d rows listed and the first screen loaded %.0f ms after the tab was created (its query: %.0f ms)",
-                    rows, (System.nanoTime() - opened) / 1e6, m.lastQueryMillisProperty().get()));
+            double firstScreen = (System.nanoTime() - opened) / 1e6;
+            DatasetCharts charts = view[0].chartsForTest();
+            WaitForAsyncUtils.waitFor(120, TimeUnit.SECONDS, () -> fx(() -> charts.statusTotal() == rows));
+            double chartsShown = (System.nanoTime() - opened) / 1e6;
+            long[] openGaps = pulses.take();
+            double openFxCpu = (fxThreadCpu() - fxCpu0) / 1e6;
+            out.add(String.format("open: %,d rows listed and the first screen loaded %.0f ms after the tab was created (its query: %.0f ms);"
+                            + " charts shown at %.0f ms", rows, firstScreen, m.lastQueryMillisProperty().get(), chartsShown));
+            out.add(String.format("  on the FX thread: AppServices %.0f ms, DatasetViewModel constructor %.0f ms, DatasetView constructor %.0f ms;"
+                            + " stage shown at %.0f ms; FX thread CPU until the charts showed %.0f ms; longest pulse gap %.0f ms (%d pulses);"
+                            + " store calls on the FX thread: %d %s",
+                    ctor[0], ctor[1], ctor[2], stageShown, openFxCpu, ms(openGaps, 100), openGaps.length, onFxThread.size(),
+                    onFxThread.stream().distinct().toList()));
+            out.addAll(openTimeline(m));
+            if (openOnly) {
+                out.add("load at end " + load());
+                return;
+            }
 
             // 0. baseline: nothing happens for 3 s; the pulse gaps are what this machine's software renderer and load give
             Phase idle = new Phase("idle 3 s (baseline)", pulses);
@@ -144,14 +183,24 @@ class DatasetViewBench {
             pulses.stop();
             out.add("load at end " + load());
         } finally {
+            DatasetStore.checkAccessWith(null);
             FxToolkit.setupFixture(() -> { view[0].dispose(); services[0].close(); });
             FxToolkit.cleanupStages();
-            bitnut.common.AtomicFiles.deleteTree(ws.root());   // ~600 MB at 100k rows
+            if (keep == null) bitnut.common.AtomicFiles.deleteTree(ws.root());   // ~600 MB at 100k rows
+            out.forEach(System.out::println);
+            Path report = Path.of("target", "dataset-view-bench.txt");
+            Files.createDirectories(report.getParent());
+            Files.write(report, out);
         }
-        out.forEach(System.out::println);
-        Path report = Path.of("target", "dataset-view-bench.txt");
-        Files.createDirectories(report.getParent());
-        Files.write(report, out);
+    }
+
+    /** The view-model's own record of the opening, step by step (thread, start, wall, CPU of that thread). */
+    static List<String> openTimeline(DatasetViewModel m) {
+        List<String> lines = new ArrayList<>();
+        for (DatasetViewModel.OpenStep s : m.openTimeline()) {
+            lines.add(String.format("  %-36s on %-22s starts at %6.0f ms, wall %6.1f ms, CPU %6.1f ms", s.name(), s.thread(), s.startMillis(), s.wallMillis(), s.cpuMillis()));
+        }
+        return lines;
     }
 
     // ---------------------------------------------------------------- measuring

@@ -16,20 +16,34 @@ import javafx.scene.layout.VBox;
  * live line charts of training use ChartFX). Animation is off: they redraw on every filter change.
  */
 final class DatasetCharts {
-    private final BarChart<String, Number> topics = chart("Examples per topic", "dataset-chart-topics");
-    private final BarChart<String, Number> status = chart("Status", "dataset-chart-status");
-    private final BarChart<String, Number> lengths = chart("Response length (words)", "dataset-chart-lengths");
-    private final BarChart<String, Number> flags = chart("Flags", "dataset-chart-flags");
-    private final ScrollPane node;
+    // Built when the Charts tab is first opened, not with the Dataset tab: four bar charts cost the FX thread
+    // class loading, CSS and layout while the table is trying to show its first rows (docs/benchmarks.md
+    // "Dataset", opening the tab), and the tab opens on the Example editor.
+    private BarChart<String, Number> topics, status, lengths, flags;
+    private final ScrollPane node = new ScrollPane();
+    /** The newest counts, drawn when the charts exist. */
+    private DatasetStats latest;
 
     DatasetCharts() {
-        topics.setPrefHeight(260);
-        VBox box = new VBox(8, status, flags, lengths, topics);
-        node = new ScrollPane(box);
         node.setFitToWidth(true);
     }
 
+    /** The charts' container; empty until {@link #build()}. */
     Node node() { return node; }
+
+    boolean built() { return status != null; }
+
+    /** Creates the charts (once) and draws the newest counts; the view calls it when the Charts tab is first selected. */
+    void build() {
+        if (built()) return;
+        topics = chart("Examples per topic", "dataset-chart-topics");
+        status = chart("Status", "dataset-chart-status");
+        lengths = chart("Response length (words)", "dataset-chart-lengths");
+        flags = chart("Flags", "dataset-chart-flags");
+        topics.setPrefHeight(260);
+        node.setContent(new VBox(8, status, flags, lengths, topics));
+        if (latest != null) draw(latest);
+    }
 
     private static BarChart<String, Number> chart(String title, String id) {
         BarChart<String, Number> c = new BarChart<>(new CategoryAxis(), new NumberAxis());
@@ -42,6 +56,11 @@ final class DatasetCharts {
     }
 
     void show(DatasetStats s) {
+        latest = s;
+        if (built()) draw(s);
+    }
+
+    private void draw(DatasetStats s) {
         XYChart.Series<String, Number> t = new XYChart.Series<>();
         s.perTopic().forEach((k, v) -> t.getData().add(new XYChart.Data<>(k, v)));
         topics.getData().setAll(java.util.List.of(t));
@@ -62,6 +81,7 @@ final class DatasetCharts {
 
     /** Total of the status chart's bars (tests read the chart, not the model). */
     long statusTotal() {
+        if (!built()) return -1;
         long n = 0;
         for (var d : status.getData().getFirst().getData()) n += d.getYValue().longValue();
         return n;

@@ -389,7 +389,10 @@ public final class DatasetView implements WorkbenchTab {
         VBox.setVgrow(history, Priority.ALWAYS);
         hist.setPadding(new Insets(6));
 
-        TabPane tabs = new TabPane(new Tab("Example", new ScrollPane(fit(edit))), new Tab("History", hist), new Tab("Charts", charts.node()));
+        Tab chartsTab = new Tab("Charts", charts.node());
+        chartsTab.setId("dataset-charts-tab");
+        chartsTab.setOnSelectionChanged(e -> { if (chartsTab.isSelected()) charts.build(); });
+        TabPane tabs = new TabPane(new Tab("Example", new ScrollPane(fit(edit))), new Tab("History", hist), chartsTab);
         tabs.setId("dataset-detail-tabs");
         tabs.setTabClosingPolicy(TabPane.TabClosingPolicy.UNAVAILABLE);
         return tabs;

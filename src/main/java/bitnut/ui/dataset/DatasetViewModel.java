@@ -72,7 +72,12 @@ public final class DatasetViewModel {
     public record OpenStep(String name, String thread, double startMillis, double wallMillis, double cpuMillis) { }
 
     private final AppServices services;
-    private final DatasetStore store;
+    /**
+     * Opened by the first task of the reader thread, never on the FX thread (creating the SQLite connection and
+     * checking the schema version costs 70 ms of CPU, 150-260 ms wall on the shared 2-core machine). Every later
+     * read queues behind it on that thread; user commands come after the rows have shown.
+     */
+    private final CompletableFuture<DatasetStore> storeOpening;
     private final long created = System.nanoTime();
     private final List<OpenStep> openSteps = new java.util.concurrent.CopyOnWriteArrayList<>();
     /** True until the first charts' counts are shown: only the opening is timed step by step. */
@@ -124,13 +129,13 @@ public final class DatasetViewModel {
 
     public DatasetViewModel(AppServices services) {
         this.services = services;
-        try {
-            this.store = step("store open", () -> {
-                try { return DatasetStore.open(services.workspace()); } catch (java.sql.SQLException e) { throw new CompletionException(e); }
-            });
-        } catch (CompletionException e) {
-            throw new IllegalStateException("cannot open the dataset: " + e.getCause().getMessage(), e.getCause());
-        }
+        storeOpening = CompletableFuture.supplyAsync(() -> step("store open", () -> {
+            try {
+                return DatasetStore.open(services.workspace());
+            } catch (java.sql.SQLException e) {
+                throw new bitnut.dataset.DatasetException("cannot open the dataset: " + e.getMessage(), e);
+            }
+        }), reader);
         searchDebounce.setOnFinished(e -> refresh());
         search.addListener((o, a, b) -> searchDebounce.playFromStart());
         for (var p : List.of(topic, status, source, flag, minWords, maxWords)) p.addListener((o, a, b) -> refresh());
@@ -163,7 +168,8 @@ public final class DatasetViewModel {
     public BooleanProperty busyProperty() { return busy; }
     public javafx.beans.property.ReadOnlyDoubleProperty lastQueryMillisProperty() { return lastQueryMillis; }
     public javafx.beans.property.ReadOnlyDoubleProperty lastApplyMillisProperty() { return lastApplyMillis; }
-    public DatasetStore store() { return store; }
+    /** The open store; waits for the opening (started by the constructor on the reader thread) if it is not done. */
+    public DatasetStore store() { return storeOpening.join(); }
 
     /** The words to highlight in the table: those of the current search. */
     public List<String> searchTerms() { return FullTextQuery.terms(shownFilter.search()); }
@@ -191,7 +197,7 @@ public final class DatasetViewModel {
         int lookedAt = lastLookedAt;
         background(reader, () -> {
             if (gen != generation) return null;
-            long[] newIds = step("ids of the selection", () -> store.ids(f));
+            long[] newIds = step("ids of the selection", () -> store().ids(f));
             List<Row> fresh = step("rows built", () -> {
                 List<Row> list = new ArrayList<>(newIds.length);
                 for (int i = 0; i < newIds.length; i++) list.add(new Row(i));
@@ -204,7 +210,7 @@ public final class DatasetViewModel {
             }
             for (int page : pages) {
                 int from = page * PAGE, to = Math.min(newIds.length, from + PAGE), j = 0;
-                List<Example> list = step("page " + page + " loaded", () -> store.load(newIds, from, to));
+                List<Example> list = step("page " + page + " loaded", () -> store().load(newIds, from, to));
                 // the rows are not in the table yet: filling them here, off the FX thread, is safe
                 for (int i = from; i < to && j < list.size(); i++) {
                     if (list.get(j).id() == newIds[i]) fresh.get(i).example.set(list.get(j++));
@@ -215,7 +221,7 @@ public final class DatasetViewModel {
             if (r == null || gen != generation) return;
             step("rows applied", () -> { applyRows(f, r, started); return null; });
             background(chartsReader, () -> gen != generation ? null
-                    : new Object[] {step("topic list", store::topics), step("charts' counts", () -> store.stats(f))}, c -> {
+                    : new Object[] {step("topic list", () -> store().topics()), step("charts' counts", () -> store().stats(f))}, c -> {
                 if (c == null || gen != generation) return;
                 step("charts' counts applied", () -> {
                     @SuppressWarnings("unchecked") List<String> t = (List<String>) c[0];
@@ -282,7 +288,7 @@ public final class DatasetViewModel {
         int gen = generation;
         int from = page * PAGE, to = Math.min(snapshot.length, from + PAGE);
         if (from >= to) return;
-        background(() -> store.load(snapshot, from, to), list -> {
+        background(() -> store().load(snapshot, from, to), list -> {
             if (gen != generation || snapshot != ids) return;
             int j = 0;
             for (int i = from; i < to && j < list.size(); i++) {
@@ -308,13 +314,13 @@ public final class DatasetViewModel {
         editPrompt.set(e.prompt());
         editResponse.set(e.response() == null ? "" : e.response());
         updateDiff();
-        background(() -> store.history(e.id()), h -> {
+        background(() -> store().history(e.id()), h -> {
             if (selected.get() != null && selected.get().id() == e.id()) history.setAll(h);
         });
     }
 
     private void reloadSelected(long id) {
-        background(() -> store.get(id).orElse(null), e -> {
+        background(() -> store().get(id).orElse(null), e -> {
             Example cur = selected.get();
             if (cur == null || cur.id() != id) return;
             boolean dirty = !editPrompt.get().equals(cur.prompt()) || !editResponse.get().equals(cur.response() == null ? "" : cur.response());
@@ -322,7 +328,7 @@ public final class DatasetViewModel {
             selected.set(e);
             if (!dirty) { editPrompt.set(e.prompt()); editResponse.set(e.response() == null ? "" : e.response()); }
             updateDiff();
-            background(() -> store.history(id), h -> { if (selected.get() != null && selected.get().id() == id) history.setAll(h); });
+            background(() -> store().history(id), h -> { if (selected.get() != null && selected.get().id() == id) history.setAll(h); });
         });
     }
 
@@ -376,15 +382,15 @@ public final class DatasetViewModel {
     }
 
     public CompletableFuture<Void> undo() {
-        return after(undo.undo(store), c -> { if (c != null) { undo.undone(c); message.set("Undone: " + c.description()); } });
+        return after(undo.undo(store()), c -> { if (c != null) { undo.undone(c); message.set("Undone: " + c.description()); } });
     }
 
     public CompletableFuture<Void> redo() {
-        return after(undo.redo(store), c -> { if (c != null) { undo.redone(c); message.set("Redone: " + c.description()); } });
+        return after(undo.redo(store()), c -> { if (c != null) { undo.redone(c); message.set("Redone: " + c.description()); } });
     }
 
     private CompletableFuture<Void> run(DatasetCommand c) {
-        return after(c.execute(store).thenApply(x -> c), done -> {
+        return after(c.execute(store()).thenApply(x -> c), done -> {
             undo.pushDone(done);
             message.set(done.description() + (done instanceof DatasetCommand.SetStatus s ? " (" + s.changed() + " changed)" : ""));
         });
@@ -421,12 +427,12 @@ public final class DatasetViewModel {
 
     // ---- jobs (run on the task executor; the tab refreshes when they finish)
 
-    public FxJob importFiles(List<Path> files, DatasetFormat format) { return submit(new DatasetImportJob(store, files, format)); }
+    public FxJob importFiles(List<Path> files, DatasetFormat format) { return submit(new DatasetImportJob(store(), files, format)); }
 
-    public FxJob export(Path target, DatasetFormat format) { return submit(new DatasetExportJob(store, target, format, filter())); }
+    public FxJob export(Path target, DatasetFormat format) { return submit(new DatasetExportJob(store(), target, format, filter())); }
 
     public FxJob runFlags(double nearDuplicateThreshold) {
-        return submit(new FlagJob(store, FlagConfig.DEFAULT.withNearDuplicateThreshold(nearDuplicateThreshold)));
+        return submit(new FlagJob(store(), FlagConfig.DEFAULT.withNearDuplicateThreshold(nearDuplicateThreshold)));
     }
 
     private FxJob submit(Job job) {
@@ -441,7 +447,7 @@ public final class DatasetViewModel {
     public void dispose() {
         reader.shutdownNow();
         chartsReader.shutdownNow();
-        store.close();
+        storeOpening.thenAccept(DatasetStore::close);   // an opening still running closes when done; one never started opened nothing
     }
 
     private <T> void background(Supplier<T> work, java.util.function.Consumer<T> onFx) { background(reader, work, onFx); }

@@ -150,6 +150,9 @@ class DatasetViewTest {
 
         // the status chart counts the filtered rows
         DatasetCharts charts = view.chartsForTest();
+        assertFalse(charts.built(), "the charts are built when their tab is first opened, not with the Dataset tab");
+        robot.interact(() -> robot.lookup("#dataset-detail-tabs").queryAs(javafx.scene.control.TabPane.class).getSelectionModel().select(2));
+        assertTrue(charts.built());
         WaitForAsyncUtils.waitFor(10, TimeUnit.SECONDS, () -> charts.statusTotal() == ROWS / 3);
 
         // lazy loading: the last row of all 3,000 loads when scrolled into view
@@ -174,5 +177,36 @@ class DatasetViewTest {
         waitRows(ROWS / 3);
         robot.interact(() -> m.rows().removeListener(probe));
         assertEquals(List.of(true), loadedOnArrival);
+    }
+
+    /**
+     * Opening the tab: the store is opened and read only off the FX thread (a check installed in the store records
+     * any open or read made on it), and the rows arrive, with their first page loaded, before the charts' counts.
+     */
+    @Test void opensWithNoStoreCallOnTheFxThreadAndShowsTheRowsBeforeTheChartsCounts() throws Exception {
+        List<String> onFxThread = java.util.Collections.synchronizedList(new ArrayList<>());
+        List<String> order = java.util.Collections.synchronizedList(new ArrayList<>());
+        DatasetViewModel[] vm = new DatasetViewModel[1];
+        DatasetStore.checkAccessWith(what -> { if (javafx.application.Platform.isFxApplicationThread()) onFxThread.add(what); });
+        try {
+            robot.interact(() -> {
+                vm[0] = new DatasetViewModel(services);
+                vm[0].rows().addListener((javafx.collections.ListChangeListener<DatasetViewModel.Row>) c -> {
+                    var items = c.getList();
+                    order.add("rows " + items.size() + (items.getFirst().exampleProperty().get() != null ? " with the first page" : ""));
+                });
+                vm[0].statsProperty().addListener((o, a, st) -> order.add("charts' counts " + st.total()));
+            });
+            WaitForAsyncUtils.waitFor(30, TimeUnit.SECONDS, () -> vm[0].statsProperty().get() != null);
+            WaitForAsyncUtils.waitForFxEvents();
+            assertEquals(List.of("rows " + ROWS + " with the first page", "charts' counts " + ROWS), order);
+            assertEquals(List.of(), onFxThread, "store calls made on the FX thread while the tab opened");
+            List<String> steps = vm[0].openTimeline().stream().map(st -> st.name() + " on " + st.thread()).toList();
+            assertTrue(steps.contains("store open on dataset-ui-reader"), steps.toString());
+            assertTrue(steps.indexOf("rows applied on JavaFX Application Thread") < steps.indexOf("charts' counts on dataset-ui-charts"), steps.toString());
+        } finally {
+            DatasetStore.checkAccessWith(null);
+            if (vm[0] != null) robot.interact(() -> vm[0].dispose());
+        }
     }
 }

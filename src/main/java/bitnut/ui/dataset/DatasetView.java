@@ -162,10 +162,15 @@ public final class DatasetView implements WorkbenchTab {
         search.setPromptText("search prompt and response");
         search.textProperty().bindBidirectional(model.searchProperty());
         HBox.setHgrow(search, Priority.ALWAYS);
+        Label hint = new Label();
+        hint.setId("dataset-search-hint");
+        hint.setStyle("-fx-opacity: 0.75;");
+        hint.textProperty().bind(model.searchHintProperty());
+        hint.managedProperty().bind(hint.textProperty().isNotEmpty());
         Label count = new Label();
         count.setId("dataset-count");
         count.textProperty().bind(Bindings.format("%,d examples", model.rowCountProperty()));
-        HBox box = new HBox(6, topic, status, source, flag, min, max, search, count);
+        HBox box = new HBox(6, topic, status, source, flag, min, max, search, hint, count);
         box.setAlignment(javafx.geometry.Pos.CENTER_LEFT);
         return box;
     }

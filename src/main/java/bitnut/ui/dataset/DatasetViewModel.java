@@ -38,6 +38,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -82,6 +83,8 @@ public final class DatasetViewModel {
     private final List<OpenStep> openSteps = new java.util.concurrent.CopyOnWriteArrayList<>();
     /** True until the first charts' counts are shown: only the opening is timed step by step. */
     private volatile boolean opening = true;
+    /** Set by {@link #dispose()} (FX thread): background work asked for afterwards is not started. */
+    private boolean disposed;
     private final ExecutorService reader = readerThread("dataset-ui-reader");
     /** The charts' counts scan more than the table needs: their own thread, so pages never queue behind them. */
     private final ExecutorService chartsReader = readerThread("dataset-ui-charts");
@@ -95,6 +98,8 @@ public final class DatasetViewModel {
     private final ObjectProperty<Integer> minWords = new SimpleObjectProperty<>();
     private final ObjectProperty<Integer> maxWords = new SimpleObjectProperty<>();
     private final StringProperty search = new SimpleStringProperty("");
+    /** Says why the last word typed is not searched yet (one character); empty otherwise. */
+    private final StringProperty searchHint = new SimpleStringProperty("");
     // ---- results
     private final ObservableList<Row> rows = FXCollections.observableArrayList();
     private final IntegerProperty rowCount = new SimpleIntegerProperty();
@@ -151,6 +156,7 @@ public final class DatasetViewModel {
     public ObjectProperty<Integer> minWordsProperty() { return minWords; }
     public ObjectProperty<Integer> maxWordsProperty() { return maxWords; }
     public StringProperty searchProperty() { return search; }
+    public StringProperty searchHintProperty() { return searchHint; }
     public ObservableList<Row> rows() { return rows; }
     public IntegerProperty rowCountProperty() { return rowCount; }
     public ObservableList<String> topics() { return topics; }
@@ -175,8 +181,22 @@ public final class DatasetViewModel {
     public List<String> searchTerms() { return FullTextQuery.terms(shownFilter.search()); }
 
     public ExampleFilter filter() {
+        String live = liveSearch(search.get());
+        searchHint.set(Objects.equals(live, search.get()) ? "" : "type 2+ letters: a 1-letter word is not searched");
         return ExampleFilter.ALL.withTopic(topic.get()).withStatus(status.get()).withSource(source.get()).withFlag(flag.get())
-                .withWords(minWords.get(), maxWords.get()).withSearch(search.get());
+                .withWords(minWords.get(), maxWords.get()).withSearch(live);
+    }
+
+    /**
+     * The search as the tab runs it: a last word of ONE character is left out until a second one is typed. The last
+     * word is a prefix (results update while typing), and a 1-letter prefix matches almost everything (s*: 96k of
+     * 100k rows, 1.7x the CPU of a 2-letter prefix in FTS5, then a table of 96k rows to swap in) for a word the user
+     * has not finished; from 2 letters on, the cost is the size of the match set (sq* costs what squirrel costs).
+     */
+    static String liveSearch(String typed) {
+        List<String> t = FullTextQuery.terms(typed);
+        if (t.isEmpty() || t.getLast().length() >= 2) return typed;
+        return String.join(" ", t.subList(0, t.size() - 1));
     }
 
     // ---------------------------------------------------------------- commands
@@ -445,6 +465,7 @@ public final class DatasetViewModel {
     }
 
     public void dispose() {
+        disposed = true;
         reader.shutdownNow();
         chartsReader.shutdownNow();
         storeOpening.thenAccept(DatasetStore::close);   // an opening still running closes when done; one never started opened nothing
@@ -453,6 +474,7 @@ public final class DatasetViewModel {
     private <T> void background(Supplier<T> work, java.util.function.Consumer<T> onFx) { background(reader, work, onFx); }
 
     private <T> void background(ExecutorService on, Supplier<T> work, java.util.function.Consumer<T> onFx) {
+        if (disposed) return;   // a cell or a late result asking for more after the tab closed: nothing to read into
         CompletableFuture.supplyAsync(work, on).whenComplete((v, err) -> Platform.runLater(() -> {
             if (err != null) {
                 busy.set(false);

@@ -190,7 +190,8 @@ class DatasetViewBench {
                             () -> { m.searchProperty().set(""); m.refresh(); }),
                     new Change("search prefix", () -> { m.searchProperty().set("gala"); m.refresh(); },
                             () -> { m.searchProperty().set(""); m.refresh(); }),
-                    new Change("search 1-letter prefix", () -> { m.searchProperty().set("s"); m.refresh(); },
+                    // one letter is not searched (DatasetViewModel.liveSearch): the first prefix the tab runs has 2 letters
+                    new Change("search 2-letter prefix", () -> { m.searchProperty().set("sq"); m.refresh(); },
                             () -> { m.searchProperty().set(""); m.refresh(); }));
             for (Change c : changes) {
                 Phase p = new Phase("filter " + c.name + " (5 times, and back)", pulses);

@@ -209,4 +209,23 @@ class DatasetViewTest {
             if (vm[0] != null) robot.interact(() -> vm[0].dispose());
         }
     }
+
+    /** A last word of one letter is not searched (it would match nearly everything); the tab says so. */
+    @Test void aOneLetterWordIsNotSearchedUntilASecondLetterIsTyped() throws Exception {
+        assertEquals("squirrel", DatasetViewModel.liveSearch("squirrel a"));
+        assertEquals("", DatasetViewModel.liveSearch("c"));
+        assertEquals("squirrel co", DatasetViewModel.liveSearch("squirrel co"));
+        DatasetViewModel m = view.model();
+        javafx.scene.control.Label hint = robot.lookup("#dataset-search-hint").queryAs(javafx.scene.control.Label.class);
+        robot.interact(() -> { m.topicProperty().set(null); m.statusProperty().set(null); m.searchProperty().set("c"); m.refresh(); });
+        WaitForAsyncUtils.waitFor(10, TimeUnit.SECONDS, () -> !m.busyProperty().get());
+        WaitForAsyncUtils.waitForFxEvents();
+        assertEquals(ROWS, m.rowCountProperty().get(), "one letter: no search");
+        assertTrue(hint.getText().contains("2+ letters"), hint.getText());
+        robot.interact(() -> { m.searchProperty().set("co"); m.refresh(); });
+        waitRows(ROWS / 3);   // co* = "cooking" (the cooking prompts)
+        assertEquals("", hint.getText());
+        robot.interact(() -> { m.searchProperty().set(""); m.refresh(); });
+        waitRows(ROWS);
+    }
 }

@@ -127,6 +127,7 @@ class DatasetViewBench {
                             + " store calls on the FX thread: %d %s",
                     ctor[0], ctor[3], ctor[1], ctor[4], ctor[2], ctor[5], stageShown, openFxCpu, ms(openGaps, 100), openGaps.length,
                     openProcessCpu, onFxThread.size(), onFxThread.stream().distinct().toList()));
+            out.add("  CPU so far of the threads still alive: " + threadCpu());
             out.addAll(openTimeline(m));
             if (openOnly) {
                 // the same tab opened again in this JVM (classes loaded, JIT warmer, the file in the page cache): what
@@ -340,6 +341,21 @@ class DatasetViewBench {
             if (t.getName().startsWith("QuantumRenderer")) sum += Math.max(0, mx.getThreadCpuTime(t.threadId()));
         }
         return sum;
+    }
+
+    /** CPU time so far of the live threads that matter to the opening, by name. */
+    static String threadCpu() {
+        var mx = ManagementFactory.getThreadMXBean();
+        java.util.Map<String, Long> byName = new java.util.TreeMap<>();
+        for (Thread t : Thread.getAllStackTraces().keySet()) {
+            String n = t.getName();
+            String key = n.startsWith("QuantumRenderer") ? "renderer" : n.equals("JavaFX Application Thread") ? "FX" : n.startsWith("djl") ? n
+                    : n.startsWith("dataset-") ? n : null;
+            if (key != null) byName.merge(key, Math.max(0, mx.getThreadCpuTime(t.threadId())), Long::sum);
+        }
+        StringBuilder sb = new StringBuilder();
+        byName.forEach((k, v) -> sb.append(sb.isEmpty() ? "" : ", ").append(k).append(' ').append(v / 1_000_000).append(" ms"));
+        return sb.toString();
     }
 
     /** CPU time of the whole process, every thread. */

@@ -78,6 +78,14 @@ class DatasetViewBench {
         DatasetView[] view = new DatasetView[1];
         PulseRecorder pulses = new PulseRecorder();
         pulses.start();
+        // -Dbitnut.bench.jfr=FILE: a flight recording of the opening (execution samples every 10 ms), for `jfr print`
+        String jfrFile = System.getProperty("bitnut.bench.jfr");
+        jdk.jfr.Recording jfr = null;
+        if (jfrFile != null) {
+            jfr = new jdk.jfr.Recording();
+            jfr.enable("jdk.ExecutionSample").withPeriod(java.time.Duration.ofMillis(10));
+            jfr.start();
+        }
         long fxCpu0 = fxThreadCpu(), processCpu0 = processCpu();
         double[] ctor = new double[6];
         long opened = System.nanoTime();
@@ -111,6 +119,11 @@ class DatasetViewBench {
             double countsShown = (System.nanoTime() - opened) / 1e6;
             long[] openGaps = pulses.take();
             double openFxCpu = (fxThreadCpu() - fxCpu0) / 1e6, openProcessCpu = (processCpu() - processCpu0) / 1e6;
+            if (jfr != null) {
+                jfr.stop();
+                jfr.dump(Path.of(jfrFile));
+                jfr.close();
+            }
             // the charts are built when their tab is first opened: time that separately
             DatasetCharts charts = view[0].chartsForTest();
             long chartsAsked = System.nanoTime();

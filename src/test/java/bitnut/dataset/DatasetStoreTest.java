@@ -197,7 +197,7 @@ class DatasetStoreTest {
         }
         assertTrue(nonEmpty >= 35, "the combinations select something (" + nonEmpty + " of 64 non-empty; 16 search for nothing)");
         assertEquals(0, store.ids(ExampleFilter.ALL.withSearch("!!")).length, "punctuation only matches nothing");
-        assertArrayEquals(new long[] {2, 5}, DatasetStore.intersect(new long[] {1, 2, 5, 9}, new long[] {2, 3, 5, 8}));
+        assertArrayEquals(new long[] {2, 5}, ExampleQueries.intersect(new long[] {1, 2, 5, 9}, new long[] {2, 3, 5, 8}));
     }
 
     /** The filter and chart statements must be answered from examples_cover alone (never the rows with their text). */

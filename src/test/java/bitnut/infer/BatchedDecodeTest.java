@@ -1,6 +1,5 @@
 package bitnut.infer;
 
-import bitnut.model.BitNetConfig;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -22,6 +21,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 class BatchedDecodeTest {
     @TempDir static Path tmp;
+    static TinyEngine engine;
     static Transformer tf;
     static HfTokenCodec codec;
     static Generator gen;
@@ -31,18 +31,14 @@ class BatchedDecodeTest {
 
     @BeforeAll
     static void setUp() throws Exception {
-        BitNetConfig c = TinyCheckpoint.config(true);
-        Path dir = TinyCheckpoint.writeLatent(tmp.resolve("ckpt"), c, TinyCheckpoint.latents(c, 33));
-        tf = new Transformer(ModelLoader.loadAny(dir, ModelLoader.Options.DEFAULT), 2, 16);
-        codec = HfTokenCodec.load(dir);
-        gen = new Generator(tf, codec);
+        engine = TinyEngine.open(tmp, 33);
+        tf = engine.transformer();
+        codec = engine.codec();
+        gen = engine.generator();
     }
 
     @AfterAll
-    static void tearDown() {
-        tf.close();
-        codec.close();
-    }
+    static void tearDown() { engine.close(); }
 
     static SamplingSettings greedy(int max) {
         return new SamplingSettings(max, 0f, 0, 1f, 0f, 1f, 1, List.of(), false, List.of());

@@ -1,6 +1,5 @@
 package bitnut.infer;
 
-import bitnut.model.BitNetConfig;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -19,24 +18,21 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /** Sampler, streaming generation with stops, and the chat session, on the tiny checkpoint + real tokenizer. */
 class GeneratorTest {
     @TempDir static Path tmp;
+    static TinyEngine engine;
     static Transformer tf;
     static HfTokenCodec codec;
     static Generator gen;
 
     @BeforeAll
     static void setUp() throws Exception {
-        BitNetConfig c = TinyCheckpoint.config(true);
-        Path dir = TinyCheckpoint.writeLatent(tmp.resolve("ckpt"), c, TinyCheckpoint.latents(c, 21));
-        tf = new Transformer(ModelLoader.loadAny(dir, ModelLoader.Options.DEFAULT), 2, 16);
-        codec = HfTokenCodec.load(dir);
-        gen = new Generator(tf, codec);
+        engine = TinyEngine.open(tmp, 21);
+        tf = engine.transformer();
+        codec = engine.codec();
+        gen = engine.generator();
     }
 
     @AfterAll
-    static void tearDown() {
-        tf.close();
-        codec.close();
-    }
+    static void tearDown() { engine.close(); }
 
     static SamplingSettings settings(int max, float temp, long seed) {
         return new SamplingSettings(max, temp, 0, 1f, 0f, 1f, seed, List.of(), false, List.of());

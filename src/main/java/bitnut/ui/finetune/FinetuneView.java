@@ -5,6 +5,8 @@ import static bitnut.ui.FormFields.integer;
 import static bitnut.ui.FormFields.text;
 
 import bitnut.finetune.FinetuneConfig;
+import bitnut.ui.MetricChart;
+import bitnut.ui.MetricChartGrid;
 import bitnut.ui.FxJob;
 import bitnut.ui.WorkbenchTab;
 import javafx.beans.binding.Bindings;
@@ -39,7 +41,11 @@ import java.util.function.Function;
 public final class FinetuneView implements WorkbenchTab {
     private final FinetuneViewModel model;
     private final BorderPane root = new BorderPane();
-    private final FinetuneCharts charts = new FinetuneCharts();
+    /** Live charts over optimizer steps: train and validation loss together, the learning rate, tokens/s. */
+    private final MetricChartGrid charts = new MetricChartGrid("finetune-charts")
+            .place(new MetricChart("Loss", "step", "loss per trained token", "train_loss", "val_loss"), 0, 0, 1, 2)
+            .place(new MetricChart("Learning rate", "step", "lr", "lr"), 1, 0)
+            .place(new MetricChart("Throughput", "step", "tokens/s", "tokens_per_s"), 1, 1);
 
     public FinetuneView(FinetuneViewModel model) {
         this.model = model;
@@ -67,7 +73,7 @@ public final class FinetuneView implements WorkbenchTab {
 
     FinetuneViewModel model() { return model; }
 
-    FinetuneCharts charts() { return charts; }
+    MetricChartGrid charts() { return charts; }
 
     @Override public Node content() { return root; }
 

@@ -14,6 +14,8 @@ import static bitnut.ui.FormFields.text;
 import bitnut.common.JobState;
 import bitnut.model.ModelPresets;
 import bitnut.train.TrainConfig;
+import bitnut.ui.MetricChart;
+import bitnut.ui.MetricChartGrid;
 import bitnut.ui.WorkbenchTab;
 import javafx.beans.binding.Bindings;
 import javafx.geometry.Insets;
@@ -32,7 +34,18 @@ import java.nio.file.Path;
 
 public final class PretrainView implements WorkbenchTab {
     private final PretrainViewModel model;
-    private final PretrainCharts charts = new PretrainCharts();
+    /**
+     * Live charts over tokens seen: train + validation loss (with an earlier run's curves as overlay),
+     * learning rate, weight decay, gradient norm, tokens/s. LR and weight decay get separate charts:
+     * wd (0.1) would flatten lr (1e-3) on one y axis.
+     */
+    private final MetricChartGrid charts = new MetricChartGrid("pretrain-charts")
+            .place(new MetricChart("Loss", "tokens", "loss (nats/token)", "train_loss", "val_loss",
+                    PretrainViewModel.OVERLAY + "train_loss", PretrainViewModel.OVERLAY + "val_loss"), 0, 0, 1, 2)
+            .place(new MetricChart("Learning rate", "tokens", "lr", "lr"), 1, 0)
+            .place(new MetricChart("Weight decay", "tokens", "wd", "wd"), 1, 1)
+            .place(new MetricChart("Gradient norm", "tokens", "‖g‖ before clipping", "grad_norm"), 0, 2)
+            .place(new MetricChart("Throughput", "tokens", "tokens/s", "tokens_per_s"), 1, 2);
     private final BorderPane root = new BorderPane();
 
     public PretrainView(PretrainViewModel model) {
@@ -60,7 +73,7 @@ public final class PretrainView implements WorkbenchTab {
 
     public PretrainViewModel model() { return model; }
 
-    PretrainCharts charts() { return charts; }
+    MetricChartGrid charts() { return charts; }
 
     @Override public Node content() { return root; }
 

@@ -11,7 +11,6 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.testfx.api.FxRobot;
-import org.testfx.api.FxToolkit;
 import org.testfx.util.WaitForAsyncUtils;
 
 import java.nio.file.Files;
@@ -53,11 +52,8 @@ class WorkbenchAppTest {
     @BeforeAll
     static void start() throws Exception {
         workspace = Files.createTempDirectory("bitnut-ui-ws");
-        System.setProperty("bitnut.workspace", workspace.toString());
-        System.setProperty("bitnut.config.dir", Files.createTempDirectory("bitnut-ui-config").toString());
         writeHistoryOfACrashedRun(workspace);
-        FxToolkit.registerPrimaryStage();
-        app = (WorkbenchApp) FxToolkit.setupApplication(WorkbenchApp::new);
+        app = TestWorkbench.start(workspace);
     }
 
     static final String CRASHED_ID = "20260101-000000-test-ui-resumable-0001";
@@ -81,10 +77,7 @@ class WorkbenchAppTest {
     }
 
     @AfterAll
-    static void stop() throws Exception {
-        FxToolkit.cleanupApplication(app);
-        FxToolkit.cleanupStages();
-    }
+    static void stop() throws Exception { TestWorkbench.stop(app); }
 
     @Test
     void theWindowShowsTabsAndTheStatusBarShowsTheDjlDevice() throws Exception {

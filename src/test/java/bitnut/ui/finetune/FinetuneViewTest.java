@@ -4,6 +4,7 @@ import bitnut.common.JobState;
 import bitnut.finetune.FinetuneConfig;
 import bitnut.finetune.ToyData;
 import bitnut.ui.FxJob;
+import bitnut.ui.TestWorkbench;
 import bitnut.ui.WorkbenchApp;
 import javafx.scene.control.ListView;
 import javafx.scene.control.TableView;
@@ -12,7 +13,6 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.testfx.api.FxRobot;
-import org.testfx.api.FxToolkit;
 import org.testfx.util.WaitForAsyncUtils;
 
 import java.nio.file.Files;
@@ -34,22 +34,11 @@ class FinetuneViewTest {
     static void start() throws Exception {
         workspace = Files.createTempDirectory("bitnut-ft-ws");
         inputs = Files.createTempDirectory("bitnut-ft-inputs");
-        // Create the workspace's dataset store up front: on a fresh workspace the Dataset and Synth tabs
-        // open (and migrate) it from two threads at start-up, which can fail with "table examples already
-        // exists" on a loaded machine. Not this tab's concern; reported to the dataset owner.
-        bitnut.dataset.DatasetStore.open(bitnut.workspace.Workspace.create(workspace)).close();
-        System.setProperty("bitnut.workspace", workspace.toString());
-        System.setProperty("bitnut.config.dir", Files.createTempDirectory("bitnut-ft-config").toString());
-        FxToolkit.toolkitContext().setSetupTimeoutInMillis(180_000);   // a loaded 2-core machine starts slowly
-        FxToolkit.registerPrimaryStage();
-        app = (WorkbenchApp) FxToolkit.setupApplication(WorkbenchApp::new);
+        app = TestWorkbench.start(workspace);
     }
 
     @AfterAll
-    static void stop() throws Exception {
-        FxToolkit.cleanupApplication(app);
-        FxToolkit.cleanupStages();
-    }
+    static void stop() throws Exception { TestWorkbench.stop(app); }
 
     @Test
     void startsARunShowsChartsAndTheBeforeAfterTableAndChats() throws Exception {

@@ -8,6 +8,7 @@ import bitnut.corpus.TestCorporaAccess;
 import bitnut.pretrain.PretrainJob;
 import bitnut.train.Checkpoints;
 import bitnut.ui.FxJob;
+import bitnut.ui.TestWorkbench;
 import bitnut.ui.WorkbenchApp;
 import javafx.scene.control.Label;
 import javafx.scene.control.ListView;
@@ -15,7 +16,6 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.testfx.api.FxRobot;
-import org.testfx.api.FxToolkit;
 import org.testfx.util.WaitForAsyncUtils;
 
 import java.nio.file.Files;
@@ -38,20 +38,11 @@ class PretrainViewTest {
     static void start() throws Exception {
         workspace = Files.createTempDirectory("bitnut-pt-ws");
         inputs = Files.createTempDirectory("bitnut-pt-inputs");
-        // as FinetuneViewTest: create the dataset store up front (two tabs open it at start-up)
-        bitnut.dataset.DatasetStore.open(bitnut.workspace.Workspace.create(workspace)).close();
-        System.setProperty("bitnut.workspace", workspace.toString());
-        System.setProperty("bitnut.config.dir", Files.createTempDirectory("bitnut-pt-config").toString());
-        FxToolkit.toolkitContext().setSetupTimeoutInMillis(180_000);
-        FxToolkit.registerPrimaryStage();
-        app = (WorkbenchApp) FxToolkit.setupApplication(WorkbenchApp::new);
+        app = TestWorkbench.start(workspace);
     }
 
     @AfterAll
-    static void stop() throws Exception {
-        FxToolkit.cleanupApplication(app);
-        FxToolkit.cleanupStages();
-    }
+    static void stop() throws Exception { TestWorkbench.stop(app); }
 
     /** Fires a button (the form scrolls, so on the small headless screen it may be out of view for a click). */
     static void press(String id) {

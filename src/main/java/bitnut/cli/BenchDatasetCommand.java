@@ -4,7 +4,6 @@ import bitnut.dataset.DatasetBench;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 
@@ -23,14 +22,7 @@ final class BenchDatasetCommand implements Callable<Integer> {
     int edits;
 
     @Override public Integer call() throws Exception {
-        Path p = pairs != null ? pairs
-                : Path.of(System.getProperty("bitnut.home", ".")).resolve("../shared/data/bitnut-seed/bitnut_finetune").normalize();
-        Path dir = Files.createTempDirectory("bitnut-bench-dataset");
-        try {
-            new DatasetBench(dir, Files.isDirectory(p) ? p : null, rows, queries, edits, System.out::println).run();
-            return 0;
-        } finally {
-            bitnut.common.AtomicFiles.deleteTree(dir);
-        }
+        Path p = BenchCommand.seedFolder(pairs, "bitnut_finetune");
+        return BenchCommand.inTempDir("bitnut-bench-dataset", dir -> new DatasetBench(dir, p, rows, queries, edits, System.out::println).run());
     }
 }

@@ -4,7 +4,6 @@ import bitnut.synth.SynthBench;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 
@@ -22,14 +21,7 @@ final class BenchSynthCommand implements Callable<Integer> {
     int latencyMs;
 
     @Override public Integer call() throws Exception {
-        Path q = questions != null ? questions
-                : Path.of(System.getProperty("bitnut.home", ".")).resolve("../shared/data/bitnut-seed/human_prompts").normalize();
-        Path dir = Files.createTempDirectory("bitnut-bench-synth");
-        try {
-            new SynthBench(dir, Files.isDirectory(q) ? q : null, answers, latencyMs, System.out::println).run();
-            return 0;
-        } finally {
-            bitnut.common.AtomicFiles.deleteTree(dir);
-        }
+        Path q = BenchCommand.seedFolder(questions, "human_prompts");
+        return BenchCommand.inTempDir("bitnut-bench-synth", dir -> new SynthBench(dir, q, answers, latencyMs, System.out::println).run());
     }
 }

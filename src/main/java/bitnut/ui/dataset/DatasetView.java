@@ -6,6 +6,7 @@ import bitnut.dataset.ExampleSource;
 import bitnut.dataset.ExampleStatus;
 import bitnut.dataset.Flag;
 import bitnut.dataset.Revision;
+import bitnut.ui.CellText;
 import bitnut.ui.WorkbenchTab;
 import javafx.beans.binding.Bindings;
 import javafx.geometry.Insets;
@@ -295,35 +296,13 @@ public final class DatasetView implements WorkbenchTab {
             setGraphic(null);
             if (empty) return;
             if (e == null) { setText("..."); return; }
-            String t = oneLine(text.apply(e), 240);
+            String t = CellText.oneLine(text.apply(e), 240);
             List<String> terms = highlight ? model.searchTerms() : List.of();
             if (terms.isEmpty()) { setText(t); return; }
             setGraphic(Highlighter.flow(t, terms));
         }
     }
 
-    /**
-     * The text on one line (runs of whitespace become one space), cut at {@code max} characters. Runs for
-     * every visible cell on every scroll step on the FX thread, so it reads only as far as it needs to
-     * (answers run to thousands of characters; a regex over the whole text cost more than the cell).
-     */
-    static String oneLine(String s, int max) {
-        StringBuilder sb = new StringBuilder(Math.min(s.length(), max + 3));
-        boolean space = false;
-        for (int i = 0, n = s.length(); i < n; i++) {
-            char ch = s.charAt(i);
-            if (Character.isWhitespace(ch)) {
-                space = true;
-                continue;
-            }
-            if (space) sb.append(' ');
-            space = false;
-            if (sb.length() >= max) return sb.substring(0, max) + "...";
-            sb.append(ch);
-        }
-        if (space) sb.append(' ');
-        return sb.length() > max ? sb.substring(0, max) + "..." : sb.toString();
-    }
 
     // ---------------------------------------------------------------- detail
 
@@ -384,7 +363,7 @@ public final class DatasetView implements WorkbenchTab {
             @Override protected void updateItem(Revision r, boolean empty) {
                 super.updateItem(r, empty);
                 setText(empty || r == null ? null : "v" + r.version() + "  " + r.action() + "  " + r.status().dbName() + "  "
-                        + TIME.format(Instant.ofEpochMilli(r.createdMillis())) + "\n" + oneLine(r.response() == null ? "(no answer)" : r.response(), 120));
+                        + TIME.format(Instant.ofEpochMilli(r.createdMillis())) + "\n" + CellText.oneLine(r.response() == null ? "(no answer)" : r.response(), 120));
             }
         });
         Button restore = button("Restore this version", "dataset-restore", "Bring the example back to the selected version (undoable)");

@@ -1,6 +1,7 @@
 package bitnut.ui.synth;
 
 import bitnut.synth.SynthInputs;
+import bitnut.ui.CellText;
 import bitnut.ui.FxJob;
 import bitnut.ui.WorkbenchTab;
 import javafx.beans.binding.Bindings;
@@ -28,6 +29,7 @@ import javafx.scene.control.Tooltip;
 import javafx.scene.layout.GridPane;
 import javafx.scene.layout.HBox;
 import javafx.scene.layout.Priority;
+import javafx.scene.layout.Region;
 import javafx.scene.layout.VBox;
 import javafx.beans.property.ReadOnlyStringWrapper;
 
@@ -183,7 +185,7 @@ public final class SynthView implements WorkbenchTab {
     private static TableColumn<SynthViewModel.RecentItem, String> column(String title,
             java.util.function.Function<SynthViewModel.RecentItem, String> value, double width) {
         TableColumn<SynthViewModel.RecentItem, String> c = new TableColumn<>(title);
-        c.setCellValueFactory(cd -> new ReadOnlyStringWrapper(value.apply(cd.getValue())));
+        c.setCellValueFactory(cd -> new ReadOnlyStringWrapper(CellText.oneLine(value.apply(cd.getValue()), 240)));
         c.setPrefWidth(width);
         return c;
     }
@@ -196,7 +198,9 @@ public final class SynthView implements WorkbenchTab {
     }
 
     private static void row(GridPane g, int row, String label, Node field) {
-        g.add(new Label(label), 0, row);
+        Label l = new Label(label);
+        l.setMinWidth(Region.USE_PREF_SIZE);   // the growing fields must not squeeze the labels to "..."
+        g.add(l, 0, row);
         g.add(field, 1, row);
         GridPane.setHgrow(field, Priority.ALWAYS);
     }

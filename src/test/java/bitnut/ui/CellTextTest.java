@@ -1,4 +1,4 @@
-package bitnut.ui.dataset;
+package bitnut.ui;
 
 import org.junit.jupiter.api.Test;
 
@@ -7,7 +7,7 @@ import java.util.SplittableRandom;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 /** The table cells' one-line text: the bounded loop gives what the regex version gave, on any mix of whitespace. */
-class OneLineTest {
+class CellTextTest {
     static String byRegex(String s, int max) {
         String t = s.replaceAll("\\s+", " ");
         return t.length() > max ? t.substring(0, max) + "..." : t;
@@ -20,9 +20,9 @@ class OneLineTest {
             StringBuilder sb = new StringBuilder();
             for (int i = 0, n = r.nextInt(40); i < n; i++) sb.append(alphabet.charAt(r.nextInt(alphabet.length())));
             int max = 1 + r.nextInt(20);
-            assertEquals(byRegex(sb.toString(), max), DatasetView.oneLine(sb.toString(), max), "'" + sb + "' max " + max);
+            assertEquals(byRegex(sb.toString(), max), CellText.oneLine(sb.toString(), max), "'" + sb + "' max " + max);
         }
-        assertEquals("", DatasetView.oneLine("", 5));
-        assertEquals(" a b ", DatasetView.oneLine("\n a \t\n b  ", 10));
+        assertEquals("", CellText.oneLine("", 5));
+        assertEquals(" a b ", CellText.oneLine("\n a \t\n b  ", 10));
     }
 }

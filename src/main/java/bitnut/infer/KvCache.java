@@ -1,29 +1,54 @@
 package bitnut.infer;
 
+import bitnut.infer.kernel.Attention;
 import bitnut.model.BitNetConfig;
 
 /*
  * Key/value cache of one sequence: for every layer, the post-RoPE keys and the values of every
  * position so far, fp32 (bitnet-spec.md §8.3: the KV cache is not quantized).
- * Layout per layer: k[pos * kvDim + head * hd + d], same for v.
+ * Layout per layer, kv head by kv head (each head's positions contiguous, so decode attention reads
+ * a head as two sequential streams; see Attention for why keys are tiled):
+ *   k[head * keyBlock + Attention.keyIndex(pos, d, hd)]    keyBlock = Attention.keyBlockSize(capacity, hd)
+ *   v[head * capacity * hd + pos * hd + d]
  */
 public final class KvCache {
-    final float[][] k;      // [L][capacity * kvDim]
-    final float[][] v;      // [L][capacity * kvDim]
+    final float[][] k;      // [L][nkv * keyBlock]
+    final float[][] v;      // [L][nkv * capacity * hd]
     final int kvDim;        // nkv * hd
+    final int heads, hd;    // nkv, head dim
+    final int keyBlock;     // floats per kv head in k[layer]
     final int capacity;     // positions this cache can hold
     int length;             // positions filled
 
     public KvCache(BitNetConfig c, int capacity) {
         if (capacity < 1) throw new IllegalArgumentException("KV cache capacity must be >= 1");
-        this.kvDim = c.numKeyValueHeads() * c.headDim();
+        this.heads = c.numKeyValueHeads();
+        this.hd = c.headDim();
+        this.kvDim = heads * hd;
         this.capacity = capacity;
-        k = new float[c.numHiddenLayers()][Math.multiplyExact(capacity, kvDim)];
+        this.keyBlock = Attention.keyBlockSize(capacity, hd);
+        k = new float[c.numHiddenLayers()][Math.multiplyExact(heads, keyBlock)];
         v = new float[c.numHiddenLayers()][Math.multiplyExact(capacity, kvDim)];
     }
 
     public int length() { return length; }
     public int capacity() { return capacity; }
+
+    /** Writes position pos of layer l: key[kOff .. + kvDim) and value[vOff .. + kvDim), heads in order. */
+    void put(int l, int pos, float[] key, int kOff, float[] value, int vOff) {
+        float[] K = k[l], V = v[l];
+        for (int h = 0; h < heads; h++) {
+            int kb = h * keyBlock, src = kOff + h * hd;
+            for (int d = 0; d < hd; d++) K[kb + Attention.keyIndex(pos, d, hd)] = key[src + d];
+            System.arraycopy(value, vOff + h * hd, V, valueOffset(h) + pos * hd, hd);
+        }
+    }
+
+    /** Offset of kv head h's tiled key block in k[layer]. */
+    int keyOffset(int h) { return h * keyBlock; }
+
+    /** Offset of kv head h's value rows in v[layer]. */
+    int valueOffset(int h) { return h * capacity * hd; }
 
     /** Forgets positions from {@code newLength} on (regenerate, edit-and-resend). */
     public void truncate(int newLength) {
@@ -31,5 +56,5 @@ public final class KvCache {
         length = newLength;
     }
 
-    public long bytes() { return 2L * k.length * k[0].length * Float.BYTES; }
+    public long bytes() { return (long) k.length * (k[0].length + v[0].length) * Float.BYTES; }
 }

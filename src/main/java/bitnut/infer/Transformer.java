@@ -47,7 +47,7 @@ public final class Transformer implements AutoCloseable {
     private final int padC;                 // row stride of last / lastRows (>= lm_head stride)
     private final KvCache[] rowCache;       // [maxBatch] the cache row t belongs to
     private final int[] rowPos;             // [maxBatch] the position of row t in that cache
-    private final float[][] scores;         // [nkv][groups * context] attention weights per kv-head group
+    private final float[][] scores;         // [nkv][groups * context in whole key tiles] attention weights per kv-head group
     private final Int8Activations actC, actQ, actF;
     private int scoreCapacity;
     private DecodeProfile profile;          // null unless a benchmark attaches one
@@ -193,8 +193,7 @@ public final class Transformer implements AutoCloseable {
             for (int t = 0; t < T; t++) {
                 rope(q, t * qDim, nh, rowPos[t]);
                 rope(k, t * kvDim, nkv, rowPos[t]);
-                System.arraycopy(k, t * kvDim, rowCache[t].k[l], rowPos[t] * kvDim, kvDim);   // cache[pos] = k, v
-                System.arraycopy(v, t * kvDim, rowCache[t].v[l], rowPos[t] * kvDim, kvDim);
+                rowCache[t].put(l, rowPos[t], k, t * kvDim, v, t * kvDim);              // cache[pos] = k, v
             }
             lap(DecodeProfile.Phase.ROPE_KV);
             attention(l, T);                                                       // att[T, nh*hd]
@@ -274,7 +273,8 @@ public final class Transformer implements AutoCloseable {
         }
         if (scoreCapacity < ctx) {
             scoreCapacity = Math.max(ctx, Math.min(cap, 2 * scoreCapacity));
-            for (int i = 0; i < nkv; i++) scores[i] = new float[groups * scoreCapacity];
+            int padded = (scoreCapacity + Attention.TILE - 1) / Attention.TILE * Attention.TILE;   // whole key tiles
+            for (int i = 0; i < nkv; i++) scores[i] = new float[groups * padded];
         }
         float scale = (float) (1.0 / Math.sqrt(hd));
         // one unit of work = one kv head and the `groups` query heads that read it (K/V rows read once)
@@ -282,7 +282,8 @@ public final class Transformer implements AutoCloseable {
             for (int kvHead = h0; kvHead < h1; kvHead++) {
                 for (int t = 0; t < T; t++) {
                     int qOff = t * qDim + kvHead * groups * hd;                       // q heads kvHead*g .. +g
-                    Attention.gqaRow(q, qOff, groups, hd, rowCache[t].k[layer], rowCache[t].v[layer], kvDim, kvHead * hd,
+                    KvCache c = rowCache[t];
+                    Attention.gqaRow(q, qOff, groups, hd, c.k[layer], c.keyOffset(kvHead), c.v[layer], c.valueOffset(kvHead),
                             rowPos[t] + 1, scale, scores[kvHead], att, qOff);         // causal: positions 0 .. pos
                 }
             }

@@ -12,6 +12,7 @@ import java.util.Random;
  * the same thread count, so each kernel's time can be read against bytes / bandwidth.
  * Run: java -Xmx2g @packaging/jvm-options -cp 'target/bitnut.jar:target/lib/*' bitnut.infer.kernel.DecodeKernelBench [seconds] [layers]
  * (layers 1 = 1.7 MB, which stays in L2/L3: the kernels' compute speed without DRAM)
+ * The decode attention comparison moved to DenseDecodeBench (KV cache read from DRAM, as in decode).
  */
 public final class DecodeKernelBench {
     private static final int[][] LAYER = {{768, 768}, {256, 768}, {256, 768}, {768, 768}, {2304, 768}, {2304, 768}, {768, 2304}};
@@ -62,70 +63,6 @@ public final class DecodeKernelBench {
                 System.out.printf("speed-up at %d thread(s): %.2fx%n", threads, best[0] / best[1]);
             }
         }
-        attention(128, seconds);
-    }
-
-    /**
-     * Decode attention of one token over all 12 layers at context ctx (nh 12, nkv 4, hd 64, fp32 KV
-     * cache: 3.1 MB at ctx 128), previous per-query-head loop (VectorMath.dot per position, scalar
-     * Math.exp, VectorMath.axpy per position, as Transformer had it) vs Attention.gqaRow, alternating.
-     */
-    static void attention(int ctx, double seconds) {
-        int L = 12, nh = 12, nkv = 4, hd = 64, g = nh / nkv, kvDim = nkv * hd;
-        Random rnd = new Random(3);
-        float[][] K = new float[L][ctx * kvDim], V = new float[L][ctx * kvDim];
-        for (int l = 0; l < L; l++) for (int i = 0; i < ctx * kvDim; i++) { K[l][i] = (float) rnd.nextGaussian(); V[l][i] = (float) rnd.nextGaussian(); }
-        float[] q = new float[nh * hd], att = new float[nh * hd];
-        for (int i = 0; i < q.length; i++) q[i] = (float) rnd.nextGaussian();
-        float[][] scores = new float[nh][g * ctx];
-        float scale = 0.125f;
-        System.out.printf("%ndecode attention, 12 layers, context %d (%.1f MB fp32 KV), %.1f s per thread count, alternating, best of each%n",
-                ctx, 2.0 * L * ctx * kvDim * 4 / 1e6, seconds);
-        System.out.println("| threads | kernel | ms per token |");
-        System.out.println("|---|---|---|");
-        for (int threads : new int[] {1, 2}) {
-            try (ThreadTeam team = new ThreadTeam(threads)) {
-                double[] best = {Double.MAX_VALUE, Double.MAX_VALUE};
-                long end = System.nanoTime() + (long) (seconds * 1e9);
-                for (int rep = 0; rep < 20 || System.nanoTime() < end; rep++) {
-                    for (int v = 0; v < 2; v++) {
-                        long t0 = System.nanoTime();
-                        for (int l = 0; l < L; l++) {
-                            float[] Kl = K[l], Vl = V[l];
-                            if (v == 0) {
-                                team.forRange(nh, 1, (h0, h1) -> {
-                                    for (int head = h0; head < h1; head++) perHead(q, head * hd, hd, Kl, Vl, kvDim, (head / g) * hd, ctx, scale, scores[head], att);
-                                });
-                            } else {
-                                team.forRange(nkv, 1, (k0, k1) -> {
-                                    for (int kh = k0; kh < k1; kh++) Attention.gqaRow(q, kh * g * hd, g, hd, Kl, Vl, kvDim, kh * hd, ctx, scale, scores[kh], att, kh * g * hd);
-                                });
-                            }
-                        }
-                        if (rep >= 20) best[v] = Math.min(best[v], (System.nanoTime() - t0) / 1e6);
-                    }
-                }
-                System.out.printf("| %d | per query head: dot + Math.exp + axpy per position (previous) | %.3f |%n", threads, best[0]);
-                System.out.printf("| %d | Attention.gqaRow: kv-head groups, vector exp, register accumulators (current) | %.3f |%n", threads, best[1]);
-            }
-        }
-    }
-
-    /** The previous Transformer attention body for one query head (kept here for the comparison). */
-    private static void perHead(float[] q, int qOff, int hd, float[] K, float[] Vc, int kvDim, int kvOff, int n, float scale, float[] s, float[] att) {
-        float max = Float.NEGATIVE_INFINITY;
-        for (int p = 0; p < n; p++) {
-            s[p] = VectorMath.dot(q, qOff, K, p * kvDim + kvOff, hd) * scale;
-            max = Math.max(max, s[p]);
-        }
-        float sum = 0f;
-        for (int p = 0; p < n; p++) {
-            s[p] = (float) Math.exp(s[p] - max);
-            sum += s[p];
-        }
-        float inv = 1f / sum;
-        java.util.Arrays.fill(att, qOff, qOff + hd, 0f);
-        for (int p = 0; p < n; p++) VectorMath.axpy(s[p] * inv, Vc, p * kvDim + kvOff, att, qOff, hd);
     }
 
     private static double[] measure(ThreadTeam team, TernaryMatrix[] ws, Int8Activations[] xs, float[] out, Kernel[] ks, double seconds) {

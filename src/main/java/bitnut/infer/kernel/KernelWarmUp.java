@@ -47,7 +47,7 @@ public final class KernelWarmUp {
             heads[r % 3].row(r % 32, row, 0);
             sink += VectorMath.dot(x, 0, dense, r % 64, 64);
             VectorMath.axpy(1e-3f, dense, r % 64, row, 0, 64);
-            Attention.gqaRow(dense, 0, 2, 64, dense, dense, 128, 64 * (r & 1), 16, 0.125f, scores, att, 0);
+            Attention.gqaRow(dense, 0, 2, 64, dense, 64 * (r & 1), dense, 128, 16, 0.125f, scores, att, 0);
             sink += out[r % n] + logits[r % 32] + att[r % 128];
         }
         if (Float.isNaN(sink) && rounds < 0) throw new IllegalStateException("unreachable");

@@ -1,0 +1,162 @@
+package bitnut.infer.kernel;
+
+import java.util.Random;
+
+/*
+ * Benchmark main: the non-ternary phases of one bitnut-133m decode step, previous kernel vs current,
+ * ALTERNATING for the whole window so both see the same machine load; best time of each (load only
+ * ever adds time), printed beside the bandwidth probe's best reading at the same thread count.
+ *   attention  12 layers, nh 12 / nkv 4, hd 64, fp32 KV at context 128 (3.1 MB per token). The
+ *              working set rotates over 16 independent caches (50 MB > the 32 MB L3), so the KV rows
+ *              come from DRAM as in a real decode step (where 46 MB of weights pass through L3
+ *              between two reads of a layer's cache), not from L3 as in DecodeKernelBench.
+ *   lm_head    32768 x 768 in int8 (25 MB) and bf16 (50 MB), rotating over 3 copies (75 / 150 MB).
+ * Run: java -Xmx3g @packaging/jvm-options -cp 'target/bitnut.jar:target/lib/*' bitnut.infer.kernel.DenseDecodeBench [seconds] [parts]
+ * (parts: any of attention,int8,bf16,f32; default attention,int8,bf16)
+ */
+public final class DenseDecodeBench {
+    static final int L = 12, NH = 12, NKV = 4, HD = 64, G = NH / NKV, KV_DIM = NKV * HD;
+
+    interface Pass { void run(ThreadTeam team, int copy); }
+
+    public static void main(String[] args) {
+        double seconds = args.length > 0 ? Double.parseDouble(args[0]) : 5;
+        String parts = args.length > 1 ? args[1] : "attention,int8,bf16";
+        MemoryBandwidth probe = MemoryBandwidth.standard();
+        for (String part : parts.split(",")) {
+            switch (part) {
+                case "attention" -> attention(128, seconds, probe);
+                case "int8" -> head(DenseMatrix.Precision.INT8, seconds, probe);
+                case "bf16" -> head(DenseMatrix.Precision.BF16, seconds, probe);
+                case "f32" -> head(DenseMatrix.Precision.F32, seconds, probe);
+                default -> throw new IllegalArgumentException("unknown part " + part);
+            }
+        }
+    }
+
+    static void attention(int ctx, double seconds, MemoryBandwidth probe) {
+        int copies = Integer.getInteger("bitnut.bench.copies", 16);
+        Random rnd = new Random(3);
+        // [copy][layer][ctx * KV_DIM]; the same numbers serve as position-major (previous) and head-major (current)
+        float[][][] K = new float[copies][L][ctx * KV_DIM], V = new float[copies][L][ctx * KV_DIM];
+        for (int c = 0; c < copies; c++) for (int l = 0; l < L; l++) for (int i = 0; i < ctx * KV_DIM; i++) {
+            K[c][l][i] = (float) rnd.nextGaussian();
+            V[c][l][i] = (float) rnd.nextGaussian();
+        }
+        float[] q = new float[NH * HD], att = new float[NH * HD];
+        for (int i = 0; i < q.length; i++) q[i] = (float) rnd.nextGaussian();
+        float[][] scores = new float[NKV][G * ctx];
+        float scale = 0.125f;
+        long bytes = 2L * L * ctx * KV_DIM * 4;
+        // the current cache layout (KvCache): per kv head, tiled keys and row-major values, same numbers
+        float[][][] Kt = new float[copies][L][], Vh = new float[copies][L][NKV * ctx * HD];
+        int keyBlock = Attention.keyBlockSize(ctx, HD);
+        for (int c = 0; c < copies; c++) for (int l = 0; l < L; l++) {
+            Kt[c][l] = new float[NKV * keyBlock];
+            for (int h = 0; h < NKV; h++) for (int p = 0; p < ctx; p++) for (int d = 0; d < HD; d++) {
+                Kt[c][l][h * keyBlock + Attention.keyIndex(p, d, HD)] = K[c][l][p * KV_DIM + h * HD + d];
+                Vh[c][l][(h * ctx + p) * HD + d] = V[c][l][p * KV_DIM + h * HD + d];
+            }
+        }
+        String[] names = {"previous: position-major KV, dot + reduction per score, 1 chain per p.V slice",
+                "current: per-head KV, tiled keys (no reductions), 8-chain p.V"};
+        Pass[] passes = {
+                (team, c) -> { for (int l = 0; l < L; l++) { float[] Kl = K[c][l], Vl = V[c][l];
+                    team.forRange(NKV, 1, (k0, k1) -> { for (int kh = k0; kh < k1; kh++)
+                        gqaRowPrevious(q, kh * G * HD, G, HD, Kl, Vl, KV_DIM, kh * HD, ctx, scale, scores[kh], att, kh * G * HD); }); } },
+                (team, c) -> { for (int l = 0; l < L; l++) { float[] Kl = Kt[c][l], Vl = Vh[c][l];
+                    team.forRange(NKV, 1, (k0, k1) -> { for (int kh = k0; kh < k1; kh++)
+                        Attention.gqaRow(q, kh * G * HD, G, HD, Kl, kh * keyBlock, Vl, kh * ctx * HD, ctx, scale, scores[kh], att, kh * G * HD); }); } },
+        };
+        System.out.printf("%ndecode attention, %d layers, context %d (%.2f MB fp32 KV per token, %d caches rotated: %.0f MB), %.1f s per thread count, alternating, best of each%n",
+                L, ctx, bytes / 1e6, copies, copies * bytes / 1e6, seconds);
+        run(passes, names, copies, bytes, seconds, probe);
+    }
+
+    static void head(DenseMatrix.Precision p, double seconds, MemoryBandwidth probe) {
+        int rows = 32768, cols = 768, copies = 3;
+        Random rnd = new Random(4);
+        DenseMatrix[] m = new DenseMatrix[copies];
+        float[] w = new float[rows * cols];
+        for (int c = 0; c < copies; c++) {
+            for (int i = 0; i < w.length; i++) w[i] = (float) rnd.nextGaussian() * 0.02f;
+            m[c] = DenseMatrix.of(w, rows, cols, p);
+        }
+        float[] x = new float[m[0].stride];
+        for (int i = 0; i < cols; i++) x[i] = (float) rnd.nextGaussian();
+        float[] out = new float[rows];
+        Pass[] passes = {
+                (team, c) -> team.forRange(rows, 64, ThreadTeam.STREAMING, (a, b) -> m[c].matVecReference(x, out, a, b)),
+                (team, c) -> team.forRange(rows, 64, ThreadTeam.STREAMING, (a, b) -> m[c].matVec(x, out, a, b)),
+        };
+        String[] names = {"scalar reference", "matVec (current)"};
+        System.out.printf("%nlm_head %s %dx%d (%.1f MB, %d copies rotated), %.1f s per thread count, alternating, best of each%n",
+                p, rows, cols, m[0].bytes() / 1e6, copies, seconds);
+        run(passes, names, copies, m[0].bytes(), seconds, probe);
+    }
+
+    static void run(Pass[] passes, String[] names, int copies, long bytes, double seconds, MemoryBandwidth probe) {
+        System.out.println("| threads | kernel | ms per token | GB/s | bandwidth probe GB/s | time / floor |");
+        System.out.println("|---|---|---|---|---|---|");
+        for (int threads : new int[] {1, 2}) {
+            try (ThreadTeam team = new ThreadTeam(threads)) {
+                double[] best = new double[passes.length];
+                java.util.Arrays.fill(best, Double.MAX_VALUE);
+                long end = System.nanoTime() + (long) (seconds * 1e9);
+                int copy = 0;
+                for (int rep = 0; rep < 30 || System.nanoTime() < end; rep++) {
+                    for (int j = 0; j < passes.length; j++) {
+                        copy = (copy + 1) % copies;
+                        long t0 = System.nanoTime();
+                        passes[j].run(team, copy);
+                        if (rep >= 30) best[j] = Math.min(best[j], (System.nanoTime() - t0) / 1e6);
+                    }
+                }
+                double bw = probe.measure(team, 5).bestBytesPerSec();
+                double floorMs = bytes / bw * 1e3;
+                for (int j = 0; j < passes.length; j++) {
+                    System.out.printf("| %d | %s | %.3f | %.1f | %.1f | %.2f |%n", threads, names[j], best[j], bytes / best[j] / 1e6, bw / 1e9, best[j] / floorMs);
+                }
+            }
+        }
+        System.out.printf("load average %.2f%n", java.lang.management.ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage());
+    }
+
+    /** The previous Attention.gqaRow (one accumulator per (head, slice), innermost loop over p), kept for the comparison. */
+    static void gqaRowPrevious(float[] q, int qOff, int g, int hd, float[] K, float[] V, int kvDim, int kvOff, int n,
+                               float scale, float[] scores, float[] out, int outOff) {
+        for (int p = 0; p < n; p++) {
+            int kb = p * kvDim + kvOff;
+            for (int j = 0; j < g; j++) {
+                jdk.incubator.vector.FloatVector acc = jdk.incubator.vector.FloatVector.zero(Attention.F);
+                for (int i = 0; i < hd; i += Attention.LANES) acc = jdk.incubator.vector.FloatVector.fromArray(Attention.F, q, qOff + j * hd + i)
+                        .fma(jdk.incubator.vector.FloatVector.fromArray(Attention.F, K, kb + i), acc);
+                scores[j * n + p] = acc.reduceLanes(jdk.incubator.vector.VectorOperators.ADD) * scale;
+            }
+        }
+        for (int j = 0; j < g; j++) {
+            int sb = j * n;
+            float max = Float.NEGATIVE_INFINITY;
+            for (int p = 0; p < n; p++) max = Math.max(max, scores[sb + p]);
+            jdk.incubator.vector.FloatVector sumV = jdk.incubator.vector.FloatVector.zero(Attention.F);
+            int i = 0;
+            for (int bound = Attention.F.loopBound(n); i < bound; i += Attention.LANES) {
+                jdk.incubator.vector.FloatVector e = jdk.incubator.vector.FloatVector.fromArray(Attention.F, scores, sb + i).sub(max)
+                        .lanewise(jdk.incubator.vector.VectorOperators.EXP);
+                e.intoArray(scores, sb + i);
+                sumV = sumV.add(e);
+            }
+            float sum = sumV.reduceLanes(jdk.incubator.vector.VectorOperators.ADD);
+            for (; i < n; i++) { scores[sb + i] = (float) Math.exp(scores[sb + i] - max); sum += scores[sb + i]; }
+            float inv = 1f / sum;
+            for (int c = 0; c < hd; c += Attention.LANES) {
+                jdk.incubator.vector.FloatVector acc = jdk.incubator.vector.FloatVector.zero(Attention.F);
+                for (int p = 0; p < n; p++) {
+                    acc = jdk.incubator.vector.FloatVector.fromArray(Attention.F, V, p * kvDim + kvOff + c)
+                            .fma(jdk.incubator.vector.FloatVector.broadcast(Attention.F, scores[sb + p]), acc);
+                }
+                acc.mul(inv).intoArray(out, outOff + j * hd + c);
+            }
+        }
+    }
+}

@@ -293,7 +293,7 @@ public final class Transformer implements AutoCloseable {
     /** Three BitLinears on the same input in ONE parallel dispatch (q, k, v). */
     private void bitLinear3(TernaryMatrix a, float[] ya, int na, TernaryMatrix b, float[] yb, int nb,
                             TernaryMatrix c, float[] yc, int nc, Int8Activations x) {
-        team.forRange(na + nb + nc, 16, ThreadTeam.STREAMING, (r0, r1) -> {
+        team.forRange(na + nb + nc, TernaryMatrix.TILE, ThreadTeam.STREAMING, (r0, r1) -> {
             rows(a, x, ya, na, r0, r1, 0);
             rows(b, x, yb, nb, r0, r1, na);
             rows(c, x, yc, nc, r0, r1, na + nb);
@@ -302,7 +302,7 @@ public final class Transformer implements AutoCloseable {
 
     /** Two BitLinears with the same shape on the same input (gate, up) in one dispatch. */
     private void bitLinear2(TernaryMatrix a, float[] ya, TernaryMatrix b, float[] yb, int n, Int8Activations x) {
-        team.forRange(2 * n, 16, ThreadTeam.STREAMING, (r0, r1) -> {
+        team.forRange(2 * n, TernaryMatrix.TILE, ThreadTeam.STREAMING, (r0, r1) -> {
             rows(a, x, ya, n, r0, r1, 0);
             rows(b, x, yb, n, r0, r1, n);
         });
@@ -329,7 +329,7 @@ public final class Transformer implements AutoCloseable {
         int T = x.tokens();
         // att [T, nh*hd] doubles as the output buffer (nh*hd == C): o_proj reads its int8 copy in x
         float[] tmp = att;
-        team.forRange(n, 16, ThreadTeam.STREAMING, (r0, r1) -> multiply(w, x, tmp, n, r0, r1));
+        team.forRange(n, TernaryMatrix.TILE, ThreadTeam.STREAMING, (r0, r1) -> multiply(w, x, tmp, n, r0, r1));
         for (int i = 0; i < T * n; i++) residual[i] += tmp[i];
     }
 

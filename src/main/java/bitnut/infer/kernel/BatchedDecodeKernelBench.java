@@ -5,10 +5,9 @@ import java.util.Random;
 /*
  * Benchmark main: what one batched decode step of B sequences costs in the kernels, B = 1, 2, 4, 8,
  * one thread, all kernels alternating in one run (the shared box's load hits them alike), best of each:
- *   ternary: all 84 BitLinears of bitnut-133m (12 layers: 20.6 MB of bit planes, more than L2, so rows
+ *   ternary: all 84 BitLinears of bitnut-133m (12 layers: 20.6 MB of packed codes, more than L2, so rows
  *            come from L3 / DRAM as in a real step), one token per sequence, with
  *              matVec per sequence   (TernaryMatMul.matVec B times: the whole matrix read B times)
- *              int8 select, 4 tokens (TernaryMatMul.matMul: matMul4 shares each row's masks)
  *              fp32 tile GEMM        (TernaryGemm.matMul: each row decoded once for all B)
  *   lm_head: 32768 x 768 at f32 / bf16 / int8, B matVecs vs one DenseGemm.matMul.
  * The question it answers: does a batch make a sequence's token cheaper, and where? (docs/benchmarks.md,
@@ -39,9 +38,8 @@ public final class BatchedDecodeKernelBench {
         float[] out = new float[2304 * 8];
         Kernel[] ternary = {
                 (w, x, o, ldo) -> { for (int t = 0; t < x.tokens(); t++) TernaryMatMul.matVec(w, x, t, o, t * ldo, 0, w.rows); },
-                (w, x, o, ldo) -> TernaryMatMul.matMul(w, x, o, ldo, 0, 0, w.rows),
                 (w, x, o, ldo) -> TernaryGemm.matMul(w, x, o, ldo, 0, 0, w.rows)};
-        String[] ternaryNames = {"matVec per sequence", "int8 select, 4 tokens (matMul4)", "fp32 tile GEMM"};
+        String[] ternaryNames = {"matVec per sequence", "fp32 tile GEMM"};
 
         double[][] best = new double[BATCHES.length][ternary.length];
         for (double[] row : best) java.util.Arrays.fill(row, Double.MAX_VALUE);

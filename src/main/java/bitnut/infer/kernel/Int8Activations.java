@@ -10,14 +10,11 @@ import jdk.incubator.vector.VectorSpecies;
  *   a = max(max_k |x_k|, 1e-5);  s = 127 / a;  xq = clip(rint(x * s), -128, 127)
  * in fp32, with Math.rint = round-half-to-even (torch.round), not Math.round (half-up).
  *
- * Layout: token t occupies q[t * stride .. t * stride + K), stride = K rounded up to 64 (the
- * TernaryMatrix word size), zero past K. The kernels also want -xq (neg), so "x where the weight is
- * -1" is a plain masked select instead of a subtraction. |x * s| <= 127 by construction (s scales
- * the absmax to 127), so -128 never occurs and the negation cannot overflow a byte.
- * scale[t] holds s: a matmul result dequantizes as acc * m / s.
- * qb / nb are q + 128 and -q + 128 as UNSIGNED bytes (1 .. 255): the decode kernel sums them with
- * unsigned 16-bit tricks and subtracts 128 per nonzero weight afterwards (see TernaryMatMul.matVec).
- * f is the same values as fp32 (int8 is exact in fp32) for the prefill GEMM, TernaryGemm; its token
+ * Layout: token t occupies q[t * stride .. t * stride + K), stride = K rounded up to 64, zero past
+ * K (so the kernels' padded groups read zeros). |x * s| <= 127 by construction (s scales the absmax
+ * to 127), so -128 never occurs. scale[t] holds s: a matmul result dequantizes as acc * m / s.
+ * The decode kernel reads each token through its lookup tables (tables(t), TernaryMatMul.buildTables),
+ * built on first use after each quantize. f is the same values as fp32 (int8 is exact in fp32) for the prefill GEMM, TernaryGemm; its token
  * count is rounded up to TOKEN_BLOCK so the GEMM's 4-token blocks never read past the array.
  */
 public final class Int8Activations {
@@ -27,27 +24,52 @@ public final class Int8Activations {
     public final int stride;     // K rounded up to 64
     public final int capacity;   // tokens this buffer holds
     public final byte[] q;       // [capacity][stride]
-    public final byte[] neg;     // -q
     public final float[] scale;  // s per token
-    final byte[] qb;             // q + 128 as unsigned bytes (q ^ 0x80), for TernaryMatMul.matVec
-    final byte[] nb;             // -q + 128 as unsigned bytes
     /** Tokens per block of the prefill GEMM (TernaryGemm): f holds capacity rounded up to it. */
     public static final int TOKEN_BLOCK = 4;
     final float[] f;             // [ceil(capacity/4)*4][stride] fp32 copy of q (exact), for TernaryGemm
     int tokens;                  // tokens quantized in the current batch
+
+    // The decode kernel's lookup tables (TernaryMatMul.buildTables), built on first use per token,
+    // since prefill (TernaryGemm) never needs them: [capacity][groups * 256].
+    final int groups;                                     // TernaryMatrix.groupsOf(cols)
+    private final byte[] lut;
+    private final int[] quantized;                        // per token: bumped by every quantize
+    private final java.util.concurrent.atomic.AtomicIntegerArray lutOf;   // per token: the quantize its tables match
 
     public Int8Activations(int cols, int capacity) {
         this.cols = cols;
         this.stride = (cols + 63) & ~63;
         this.capacity = capacity;
         q = new byte[Math.multiplyExact(stride, capacity)];
-        neg = new byte[q.length];
-        qb = new byte[q.length];
-        nb = new byte[q.length];
         scale = new float[capacity];
         int blocks = (capacity + TOKEN_BLOCK - 1) / TOKEN_BLOCK;
         f = new float[Math.multiplyExact(Math.multiplyExact(stride, blocks), TOKEN_BLOCK)];
+        groups = TernaryMatrix.groupsOf(cols);
+        lut = new byte[Math.multiplyExact(Math.multiplyExact(groups, TernaryMatMul.TABLE_BYTES), capacity)];
+        quantized = new int[capacity];
+        lutOf = new java.util.concurrent.atomic.AtomicIntegerArray(capacity);
+        java.util.Arrays.fill(quantized, 1);
     }
+
+    /**
+     * Token t's lookup tables for TernaryMatMul.matVec (offset of its groups * 256 bytes in the returned
+     * array's {@link #lutOffset}). Safe to call from the ThreadTeam's workers at once: the first builds
+     * them under the lock, the others wait; the volatile stamp publishes the finished bytes.
+     */
+    byte[] tables(int t) {
+        if (lutOf.get(t) != quantized[t]) {
+            synchronized (this) {
+                if (lutOf.get(t) != quantized[t]) {
+                    TernaryMatMul.buildTables(q, t * stride, groups, lut, lutOffset(t));
+                    lutOf.set(t, quantized[t]);
+                }
+            }
+        }
+        return lut;
+    }
+
+    int lutOffset(int t) { return t * groups * TernaryMatMul.TABLE_BYTES; }
 
     /** Number of tokens of the current batch (set by quantize calls through {@link #setTokens}). */
     public int tokens() { return tokens; }
@@ -59,7 +81,7 @@ public final class Int8Activations {
 
     /**
      * Quantizes x[off .. off+K) as token t (vector kernel; the static {@link #quantize(float[], int, int, byte[], int)}
-     * is its scalar reference) and fills the derived copies neg / qb / nb / f; returns s.
+     * is its scalar reference) and fills the fp32 copy f; returns s. Its lookup tables are built on first use (tables).
      * Rounding: y + 1.5 * 2^23 - 1.5 * 2^23 in fp32 is round-half-to-even for |y| < 2^22 (here <= 127),
      * i.e. exactly Math.rint of the same fp32 product, so the result is bit-identical to the reference.
      */
@@ -76,22 +98,16 @@ public final class Int8Activations {
             FloatVector r = FloatVector.fromArray(F, x, off + i).mul(s).add(RNE).sub(RNE).max(-128f).min(127f);
             r.intoArray(f, base + i);
             ByteVector b = (ByteVector) r.convertShape(VectorOperators.F2B, B, 0);
-            ByteVector nbv = b.neg();
             b.intoArray(q, base + i);
-            nbv.intoArray(neg, base + i);
-            b.lanewise(VectorOperators.XOR, (byte) 0x80).intoArray(qb, base + i);
-            nbv.lanewise(VectorOperators.XOR, (byte) 0x80).intoArray(nb, base + i);
         }
         for (; i < n; i++) {
             double r = Math.rint(x[off + i] * s);
             byte v = (byte) Math.max(-128, Math.min(127, r));
             q[base + i] = v;
-            neg[base + i] = (byte) -v;
-            qb[base + i] = (byte) (v ^ 0x80);
-            nb[base + i] = (byte) (((byte) -v) ^ 0x80);
             f[base + i] = v;
         }
         scale[t] = s;
+        quantized[t]++;
         return s;
     }
 

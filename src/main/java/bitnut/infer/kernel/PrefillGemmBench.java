@@ -4,8 +4,8 @@ import java.util.Random;
 
 /*
  * Benchmark main: the prefill matmuls of one bitnut-133m layer (q 768x768, k/v 256x768, o 768x768,
- * gate/up 2304x768, down 768x2304) for a T-token batch, old kernel (int8 select, TernaryMatMul.matMul:
- * masks re-applied per token) vs new (fp32 tile GEMM, TernaryGemm.matMul), both in the same run,
+ * gate/up 2304x768, down 768x2304) for a T-token batch, decode kernel per token (TernaryMatMul.matMul:
+ * lookup tables per token) vs (fp32 tile GEMM, TernaryGemm.matMul), both in the same run,
  * 1 and 2 threads. GFLOP/s counts 2 * N * K * T per matrix (a ternary multiply-add as 2 ops).
  * Run: java $(cat packaging/jvm-options) -cp 'target/bitnut.jar:target/lib/*' bitnut.infer.kernel.PrefillGemmBench [T] [seconds]
  */
@@ -45,7 +45,7 @@ public final class PrefillGemmBench {
                         (w, x, o, l, r0, r1) -> TernaryMatMul.matMul(w, x, o, l, 0, r0, r1),
                         (w, x, o, l, r0, r1) -> TernaryGemm.matMul(w, x, o, l, 0, r0, r1)}, seconds);
                 double oldMs = best[0], newMs = best[1];
-                System.out.printf("| %d | int8 select (old) | %.2f | %.1f | %.0f |%n", threads, oldMs, flops / oldMs / 1e6, 12 * oldMs);
+                System.out.printf("| %d | lookup decode kernel per token | %.2f | %.1f | %.0f |%n", threads, oldMs, flops / oldMs / 1e6, 12 * oldMs);
                 System.out.printf("| %d | fp32 tile GEMM (new) | %.2f | %.1f | %.0f |%n", threads, newMs, flops / newMs / 1e6, 12 * newMs);
                 System.out.printf("speed-up at %d thread(s): %.1fx%n", threads, oldMs / newMs);
             }

@@ -5,12 +5,11 @@ package bitnut.infer.kernel;
  * B sequences, same contract and scalar reference as TernaryMatMul.matMul (matMulReference).
  *
  * Why not the prefill kernels: measured with BatchedDecodeKernelBench (all 84 BitLinears of
- * bitnut-133m, one thread, docs/benchmarks.md "Batched decode"), ms per sequence-token at B = 4:
+ * bitnut-133m, one thread, docs/benchmarks.md "Batched decode"; second session, with the previous
+ * bit-plane decode kernel), ms per sequence-token at B = 4:
  *   TernaryMatMul.matVec once per sequence   2.52   (B = 1: 3.16)
- *   TernaryMatMul.matMul4 (shared masks)     3.95
  *   TernaryGemm (fp32 tile GEMM)             3.61   (B = 8: 2.63 vs matVec 2.68)
- * The int8 select arithmetic is the bound (the kernels are compute-bound, not bandwidth-bound, on
- * this CPU), and matVec's single-token loop is its cheapest form; running it once per sequence over
+ * The decode kernel's arithmetic per weight is the cheapest of the three; running it once per sequence over
  * the same row range [r0, r1) (one thread's chunk, a few hundred KB) re-reads those rows from L2
  * instead of memory. From GEMM_TOKENS sequences on, the tile GEMM's one decode per row wins.
  * Results equal the reference bit for bit (both kernels are exact).

@@ -1,7 +1,6 @@
 package bitnut.infer.kernel;
 
 import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
@@ -9,9 +8,9 @@ import jdk.incubator.vector.VectorSpecies;
  * Prefill GEMM for ternary weights: y[t, n] = (m / s_t) * sum_k W[n,k] * xq[t,k] for T > 1 tokens,
  * same contract (and same scalar reference, TernaryMatMul.matMulReference) as TernaryMatMul.matMul.
  *
- * Why a second kernel: the int8 select kernel re-decodes a row's bit-plane masks for every token,
- * so prefill costs as much per token as decode. Here each block of ROWS weight rows is decoded ONCE
- * into an fp32 tile (values -1/0/+1) and multiplied against all T tokens' activations, held as fp32
+ * Why a second kernel: the decode lookup kernel needs its tables per token and re-reads every
+ * weight byte per token, so prefill would cost as much per token as decode. Here each block of ROWS
+ * weight rows is decoded ONCE from its base-3 index bytes into an fp32 tile (values -1/0/+1) and multiplied against all T tokens' activations, held as fp32
  * copies of the int8 values (Int8Activations.f), with a ROWS x TOKS block of FMA accumulators over K
  * (the usual register-blocked GEMM micro-kernel, as in BLIS / llamafile's tinyBLAS).
  *
@@ -26,14 +25,12 @@ import jdk.incubator.vector.VectorSpecies;
 public final class TernaryGemm {
     static final VectorSpecies<Float> F = FloatVector.SPECIES_PREFERRED;
     static final int FL = F.length();             // fp32 lanes (16 on AVX-512)
-    static final int CHUNKS = 64 / FL;            // vectors per 64-bit plane word
     static final int ROWS = 4;                    // weight rows per register block
     static final int TOKS = Int8Activations.TOKEN_BLOCK;  // tokens per register block (4)
-    /** Below this many tokens the int8 select kernel wins (the tile decode is not amortized). */
+    /** Below this many tokens the decode kernel wins (the tile decode is not amortized). */
     public static final int MIN_TOKENS = 4;
 
     static {
-        if (FL > 64 || 64 % FL != 0) throw new IllegalStateException("unsupported float species " + F);
         if (TOKS != 4) throw new IllegalStateException("micro-kernel is written for 4 tokens");
     }
 
@@ -50,7 +47,7 @@ public final class TernaryGemm {
         if (x.cols != w.cols) {
             throw new IllegalArgumentException("activations have K=" + x.cols + " but the matrix has K=" + w.cols);
         }
-        final int kp = x.stride;                  // == w.words * 64
+        final int kp = x.stride;                  // K rounded up to 64 (>= 4 * groups)
         final int tokens = x.tokens();
         final float[] xf = x.f;
         final float[] tile = new float[ROWS * kp];  // [ROWS][kp] decoded weights, per call (per thread)
@@ -63,26 +60,31 @@ public final class TernaryGemm {
         }
     }
 
-    /** tile[r][k] = W[n0 + r, k] in {-1, 0, +1} as fp32; rows r >= nr are zero. */
+    /** The four codes of each base-3 index byte as fp32: DIGITS[4 e + j] = digit j of e, minus 1. */
+    private static final float[] DIGITS = new float[81 * 4];
+    static {
+        for (int e = 0; e < 81; e++) for (int j = 0, v = e; j < 4; j++, v /= 3) DIGITS[4 * e + j] = v % 3 - 1;
+    }
+
+    /** tile[r][k] = W[n0 + r, k] in {-1, 0, +1} as fp32; rows r >= nr and columns past the groups are zero. */
     static void decode(TernaryMatrix w, int n0, int nr, float[] tile) {
-        final long[] planes = w.planes;
-        final int words = w.words, kp = words * 64;
-        final FloatVector zero = FloatVector.zero(F), one = FloatVector.broadcast(F, 1f), minusOne = FloatVector.broadcast(F, -1f);
+        final byte[] idx = w.idx;
+        final int kp = tile.length / ROWS, groups = Math.min(w.groups, kp / 4);
         for (int r = 0; r < ROWS; r++) {
             int base = r * kp;
             if (r >= nr) {
                 java.util.Arrays.fill(tile, base, base + kp, 0f);
                 continue;
             }
-            int at = (n0 + r) * words * 2;
-            for (int wd = 0; wd < words; wd++, at += 2) {
-                long plus = planes[at], minus = planes[at + 1];
-                for (int c = 0; c < CHUNKS; c++) {
-                    zero.blend(one, VectorMask.fromLong(F, plus >>> (c * FL)))
-                        .blend(minusOne, VectorMask.fromLong(F, minus >>> (c * FL)))
-                        .intoArray(tile, base + (wd << 6) + c * FL);
-                }
+            int n = n0 + r, at = (n / TernaryMatrix.TILE) * w.groups * TernaryMatrix.TILE + n % TernaryMatrix.TILE;
+            for (int g = 0; g < groups; g++, at += TernaryMatrix.TILE) {
+                int e = 4 * idx[at], o = base + 4 * g;
+                tile[o] = DIGITS[e];
+                tile[o + 1] = DIGITS[e + 1];
+                tile[o + 2] = DIGITS[e + 2];
+                tile[o + 3] = DIGITS[e + 3];
             }
+            java.util.Arrays.fill(tile, base + 4 * groups, base + kp, 0f);
         }
     }
 

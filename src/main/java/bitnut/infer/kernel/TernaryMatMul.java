@@ -5,47 +5,53 @@ import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.ShortVector;
 import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
-import jdk.incubator.vector.VectorShape;
 import jdk.incubator.vector.VectorSpecies;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
 
 /*
  * Ternary matrix x int8 activations: y[t, n] = (m / s_t) * sum_k W[n,k] * xq[t,k]
- * (bitnet-spec.md §3.6). Integer sums are exact (int16 lanes, flushed to int32), so the vector
- * kernel and the scalar reference agree bit for bit.
+ * (bitnet-spec.md §3.6). Integer sums are exact, so every kernel agrees with the scalar reference
+ * bit for bit.
  *
- * Two kernels per operation, side by side (llm.c / Jlama habit): a plain scalar reference that
- * decodes one code at a time, and the Vector API kernel the engine uses. Tests compare them.
+ * Decode kernel (matVec, one token): a lookup-table kernel in the style of T-MAC / bitnet.cpp's TL
+ * kernels. Four weights W[n, 4g .. 4g+3] are one base-3 index byte (TernaryMatrix); for the token's
+ * four activations a_0..a_3 of group g the 81 possible sums  sum_j d_j a_j  (d in {-1,0,1}^4) are
+ * precomputed once per token (buildTables), and one byte-permute (vpermi2b: ByteVector.selectFrom
+ * with two 64-byte tables) then looks up 64 rows' sums at once: 256 weight-activation products per
+ * instruction, with no decoding of the weights at all.
+ * Sums of four int8 values reach +-508, more than a byte holds, so each activation is split into
+ * nibbles, a = 16 h + l (l = a & 15 in [0, 15], h = a >> 4 in [-8, 7]): the table of the l's
+ * (biased +60, [0, 120]) and the table of the h's (biased +32, [0, 64]) are both bytes, two lookups
+ * per group; two groups' lookups still fit one unsigned byte, and bytes are summed in wrapping int16
+ * lanes with the high bytes counted apart (see pairs), so every sum stays exact.
+ * Measured (2-vCPU EPYC, AVX-512, all 84 bitnut-133m BitLinears, DecodeKernelBench): see benchmarks.md.
+ * Two tiles per pass share the table loads. Groups are taken in blocks of at most BLOCK_PAIRS pairs,
+ * the most whose int16 sums cannot overflow; smaller, L1-sized blocks (16-64 pairs: 4-16 KB of
+ * tables) measured no faster once the weights come from DRAM (the kernel's limit there).
  *
- * Decode kernel (matVec, one token), per 64-column word and 4 rows at a time: biased unsigned bytes
- * (q+128 / -q+128 / 0) selected by the plane masks and summed in wrapping int16 lanes, corrected by
- * 128 per nonzero weight at the end; see matVec. The previous decode kernel (matVecSelect: signed
- * selects + int8 pair sums, one row at a time) is kept for DecodeKernelBench's side-by-side figures.
- * Measured on the 2-vCPU EPYC (AVX-512) with weights in cache: 1.9 vs 2.5 ns per 64-weight word.
- * Batched kernels (matMul with T >= 4 tokens: matMul4) apply each row's masks to 4 tokens with signed
- * pair sums flushed to int32 every 128 words (|acc16| <= 254 * 128 < 2^15).
- * Earlier measurement (2304x768): the int8 select kernel ran ~2x faster than the same masks applied
- * to fp32 lanes. JIT note: helpers that take or return vectors must stay tiny (inlined) and vectors
- * must not be carried around an outer loop nest, or C2 boxes them (3-4x slower, measured).
- * Rows are processed in [r0, r1) ranges so the engine can split them across a ThreadTeam.
+ * Machines without AVX-512 VBMI (vpermi2b) would run the Vector API's Java fallback of selectFrom,
+ * which is far slower than plain code; there the same tables are read by a scalar loop (matVecScalar).
+ * Batched tokens (matMul) are matVec per token; prefill uses TernaryGemm. Rows are processed in
+ * [r0, r1) ranges so the engine can split them across a ThreadTeam (64-row aligned ranges waste nothing).
  */
 public final class TernaryMatMul {
-    static final VectorSpecies<Byte> B = ByteVector.SPECIES_PREFERRED;
-    static final VectorSpecies<Short> S = ShortVector.SPECIES_PREFERRED;
-    static final VectorSpecies<Integer> I = IntVector.SPECIES_PREFERRED;
-    static final int BL = B.length();            // int8 lanes per vector (64 on AVX-512)
-    static final int CHUNKS = 64 / BL;           // vectors per 64-bit plane word
-    static final int FLUSH = 128 / CHUNKS;       // words between int16 -> int32 flushes: 254 * 128 < 2^15
+    static final VectorSpecies<Byte> B = ByteVector.SPECIES_512;
+    static final VectorSpecies<Short> S = ShortVector.SPECIES_512;
+    static final VectorSpecies<Integer> I = IntVector.SPECIES_512;
+    static final int TILE = TernaryMatrix.TILE;       // 64 rows = 64 byte lanes
+    static final int TABLE_BYTES = 256;               // per group: 128 low-nibble entries, then 128 high-nibble
+    static final int LO_BIAS = 60, HI_BIAS = 32;      // 4 * 15, 4 * 8: makes every entry >= 0
+    static final int BLOCK_PAIRS = 128;               // group pairs per block (int16 sums stay below 2^15)
 
-    static {
-        if (B.vectorShape() != VectorShape.preferredShape() || BL > 64 || 64 % BL != 0) {
-            throw new IllegalStateException("unsupported vector shape " + B);
-        }
-    }
+    /** True when the lookup kernel can use vpermi2b (512-bit vectors with AVX-512 VBMI). */
+    public static final boolean VECTOR_LOOKUP = ByteVector.SPECIES_PREFERRED.vectorBitSize() >= 512 && cpuHas("avx512vbmi");
 
     private TernaryMatMul() { }
 
     // ---------------------------------------------------------------------------------------------
-    // reference (scalar) kernels
+    // reference (scalar) kernel
 
     /** out[t * ldo + outOff + n] for tokens t < x.tokens(), rows n in [r0, r1). */
     public static void matMulReference(TernaryMatrix w, Int8Activations x, float[] out, int ldo, int outOff, int r0, int r1) {
@@ -61,200 +67,261 @@ public final class TernaryMatMul {
     }
 
     // ---------------------------------------------------------------------------------------------
-    // Vector API kernels
+    // lookup tables
 
-    /** Same contract as {@link #matMulReference}. One token = the decode matVec. */
+    /**
+     * The tables of `groups` groups of activations q[qOff + 4g .. 4g+3] into lut[off + 256 g ..]:
+     * entry e (base-3 digits e_j, d_j = e_j - 1) of the low table = 60 + sum_j d_j (q_j & 15), of the
+     * high table = 32 + sum_j d_j (q_j >> 4); entries 81..127 are never indexed.
+     */
+    static void buildTables(byte[] q, int qOff, int groups, byte[] lut, int off) {
+        if (VECTOR_LOOKUP) buildTablesVector(q, qOff, groups, lut, off);
+        else buildTablesReference(q, qOff, groups, lut, off);
+    }
+
+    /** Scalar reference: digit by digit, the 3^j entries so far copied three times with d_j = -1, 0, +1 added. */
+    static void buildTablesReference(byte[] q, int qOff, int groups, byte[] lut, int off) {
+        for (int g = 0; g < groups; g++) {
+            int lo = off + g * TABLE_BYTES, hi = lo + 128;
+            lut[lo] = LO_BIAS;
+            lut[hi] = HI_BIAS;
+            for (int j = 0, size = 1; j < 4; j++, size *= 3) {
+                int a = q[qOff + 4 * g + j];
+                int l = a & 15, h = a >> 4;
+                for (int e = size - 1; e >= 0; e--) {       // top copy first: the base entries are overwritten last
+                    int vl = lut[lo + e], vh = lut[hi + e];
+                    lut[lo + e] = (byte) (vl - l);
+                    lut[lo + size + e] = (byte) vl;
+                    lut[lo + 2 * size + e] = (byte) (vl + l);
+                    lut[hi + e] = (byte) (vh - h);
+                    lut[hi + size + e] = (byte) vh;
+                    lut[hi + 2 * size + e] = (byte) (vh + h);
+                }
+            }
+        }
+    }
+
+    // Constant lane patterns of buildTablesVector (lane i of each; "-" = any value, never read):
+    //   SPREAD: lanes 3j+d -> j (low nibble of a_j), lanes 16+3j+d -> 64+j (high nibble): the u_j(d)
+    //   NEGATE lanes where d = 0 (u = -x), ZERO lanes where d = 1 (u = 0)
+    //   PAIR_A / PAIR_B: P(i) = u_0(i%3) + u_1(i/3) in lanes 0..8 (low) and 32..40 (high),
+    //                    Q(i) = u_2(i%3) + u_3(i/3) in lanes 16..24 (low) and 48..56 (high)
+    //   BIAS: 60 on the low P lanes, 32 on the high P lanes
+    //   TABLE_A[k] / TABLE_B[k]: table vector k (low 0..63, low 64..127, high 0..63, high 64..127) of
+    //                    entry e = P(e % 9) + Q(e / 9)
+    private static final byte[] SPREAD = new byte[64], PAIR_A = new byte[64], PAIR_B = new byte[64], BIAS = new byte[64];
+    private static final byte[][] TABLE_A = new byte[4][64], TABLE_B = new byte[4][64];
+    private static final long NEGATE, ZERO;
+    static {
+        long neg = 0, zero = 0;
+        for (int half = 0; half < 2; half++) {
+            for (int j = 0; j < 4; j++) {
+                for (int d = 0; d < 3; d++) {
+                    int lane = 16 * half + 3 * j + d;
+                    SPREAD[lane] = (byte) (64 * half + j);
+                    if (d == 0) neg |= 1L << lane;
+                    if (d == 1) zero |= 1L << lane;
+                }
+            }
+            for (int i = 0; i < 9; i++) {
+                PAIR_A[32 * half + i] = (byte) (16 * half + i % 3);
+                PAIR_B[32 * half + i] = (byte) (16 * half + 3 + i / 3);
+                PAIR_A[32 * half + 16 + i] = (byte) (16 * half + 6 + i % 3);
+                PAIR_B[32 * half + 16 + i] = (byte) (16 * half + 9 + i / 3);
+                BIAS[32 * half + i] = (byte) (half == 0 ? LO_BIAS : HI_BIAS);
+            }
+        }
+        NEGATE = neg;
+        ZERO = zero;
+        for (int k = 0; k < 4; k++) {
+            for (int lane = 0; lane < 64; lane++) {
+                int e = Math.min(80, 64 * (k & 1) + lane);
+                TABLE_A[k][lane] = (byte) (32 * (k >> 1) + e % 9);
+                TABLE_B[k][lane] = (byte) (32 * (k >> 1) + 16 + e / 9);
+            }
+        }
+    }
+    private static final java.lang.invoke.VarHandle INT_LE =
+            java.lang.invoke.MethodHandles.byteArrayViewVarHandle(int[].class, java.nio.ByteOrder.LITTLE_ENDIAN);
+
+    /**
+     * The same tables with byte permutes, ~30 vector ops per group instead of ~500 scalar ones:
+     * the four activations' nibbles are spread into the 24 values u_j(d) = (d - 1) * nibble_j, pairs of
+     * digits are summed into P (digits 0, 1) and Q (digits 2, 3), and each of the four 64-entry table
+     * vectors is one permute of P plus one of Q.
+     */
+    static void buildTablesVector(byte[] q, int qOff, int groups, byte[] lut, int off) {
+        final ByteVector spread = ByteVector.fromArray(B, SPREAD, 0), pairA = ByteVector.fromArray(B, PAIR_A, 0);
+        final ByteVector pairB = ByteVector.fromArray(B, PAIR_B, 0), bias = ByteVector.fromArray(B, BIAS, 0);
+        final ByteVector a0 = ByteVector.fromArray(B, TABLE_A[0], 0), b0 = ByteVector.fromArray(B, TABLE_B[0], 0);
+        final ByteVector a1 = ByteVector.fromArray(B, TABLE_A[1], 0), b1 = ByteVector.fromArray(B, TABLE_B[1], 0);
+        final ByteVector a2 = ByteVector.fromArray(B, TABLE_A[2], 0), b2 = ByteVector.fromArray(B, TABLE_B[2], 0);
+        final ByteVector a3 = ByteVector.fromArray(B, TABLE_A[3], 0), b3 = ByteVector.fromArray(B, TABLE_B[3], 0);
+        final ByteVector zero = ByteVector.zero(B);
+        final VectorMask<Byte> negate = VectorMask.fromLong(B, NEGATE), zeroes = VectorMask.fromLong(B, ZERO);
+        for (int g = 0; g < groups; g++) {
+            IntVector x = IntVector.broadcast(I, (int) INT_LE.get(q, qOff + 4 * g));          // a_0..a_3 repeated
+            ByteVector lo = x.and(0x0F0F0F0F).reinterpretAsBytes();                         // a & 15
+            ByteVector hi = x.lanewise(VectorOperators.LSHR, 4).and(0x0F0F0F0F).reinterpretAsBytes()
+                    .lanewise(VectorOperators.XOR, (byte) 8).sub((byte) 8);                 // a >> 4, sign restored
+            ByteVector u = spread.selectFrom(lo, hi).lanewise(VectorOperators.NEG, negate).blend(zero, zeroes);
+            ByteVector pq = pairA.selectFrom(u).add(pairB.selectFrom(u)).add(bias);
+            int t = off + g * TABLE_BYTES;
+            a0.selectFrom(pq).add(b0.selectFrom(pq)).intoArray(lut, t);
+            a1.selectFrom(pq).add(b1.selectFrom(pq)).intoArray(lut, t + 64);
+            a2.selectFrom(pq).add(b2.selectFrom(pq)).intoArray(lut, t + 128);
+            a3.selectFrom(pq).add(b3.selectFrom(pq)).intoArray(lut, t + 192);
+        }
+    }
+
+    // ---------------------------------------------------------------------------------------------
+    // decode kernels
+
+    /** Same contract as {@link #matMulReference}: matVec per token. */
     public static void matMul(TernaryMatrix w, Int8Activations x, float[] out, int ldo, int outOff, int r0, int r1) {
         check(w, x);
-        int tokens = x.tokens();
-        int t = 0;
-        for (; t + 4 <= tokens; t += 4) matMul4(w, x, t, out, ldo, outOff, r0, r1);
-        for (; t < tokens; t++) matVec(w, x, t, out, t * ldo + outOff, r0, r1);
+        for (int t = 0; t < x.tokens(); t++) matVec(w, x, t, out, t * ldo + outOff, r0, r1);
+    }
+
+    /** One token t of x: out[outOff + n], rows n in [r0, r1): the decode matVec. */
+    public static void matVec(TernaryMatrix w, Int8Activations x, int t, float[] out, int outOff, int r0, int r1) {
+        check(w, x);
+        if (r0 >= r1) return;
+        int t0 = r0 / TILE, t1 = (r1 + TILE - 1) / TILE;
+        int[] acc = new int[(t1 - t0) * TILE];              // [tile][64 sums 16 H + L, biased; see slot]
+        byte[] lut = x.tables(t);
+        int lutOff = x.lutOffset(t);
+        if (VECTOR_LOOKUP) lookup(w, lut, lutOff, t0, t1, acc);
+        else lookupScalar(w, lut, lutOff, t0, t1, acc);
+        final float k = w.scale / x.scale[t];
+        final int bias = (16 * HI_BIAS + LO_BIAS) * w.groups;
+        for (int n = r0; n < r1; n++) {
+            int local = n - t0 * TILE;
+            out[outOff + n] = (acc[local - local % TILE + slot(local % TILE)] - bias) * k;
+        }
+    }
+
+    /** Where row r of a tile sits in the kernels' sums: even rows first, then odd rows (int16 lane pairs). */
+    static int slot(int r) { return (r & 1) * 32 + (r >> 1); }
+
+    /** The tables read one index at a time (machines without vpermi2b; also the vector kernel's twin). */
+    static void lookupScalar(TernaryMatrix w, byte[] lut, int lutOff, int t0, int t1, int[] acc) {
+        final byte[] idx = w.idx;
+        final int groups = w.groups;
+        for (int tile = t0; tile < t1; tile++) {
+            int base = tile * groups * TILE, a = (tile - t0) * TILE;
+            for (int g = 0; g < groups; g++) {
+                int tab = lutOff + g * TABLE_BYTES, at = base + g * TILE;
+                for (int r = 0; r < TILE; r++) {
+                    int e = idx[at + r];
+                    acc[a + slot(r)] += 16 * lut[tab + 128 + e] + lut[tab + e];
+                }
+            }
+        }
+    }
+
+    /** Tiles [t0, t1) into acc: blocks of group pairs, two tiles per pass (they share the table loads). */
+    static void lookup(TernaryMatrix w, byte[] lut, int lutOff, int t0, int t1, int[] acc) {
+        lookup(w, lut, lutOff, t0, t1, acc, BLOCK_PAIRS);
+    }
+
+    static void lookup(TernaryMatrix w, byte[] lut, int lutOff, int t0, int t1, int[] acc, int blockPairs) {
+        final int pairs = w.groups / 2;
+        for (int p0 = 0; p0 < pairs; p0 += blockPairs) {
+            int p1 = Math.min(pairs, p0 + blockPairs);
+            int tile = t0;
+            for (; tile + 2 <= t1; tile += 2) pairs2(w, lut, lutOff, tile, tile + 1, p0, p1, acc, (tile - t0) * TILE, (tile + 1 - t0) * TILE);
+            if (tile < t1) pairs1(w, lut, lutOff, tile, p0, p1, acc, (tile - t0) * TILE);
+        }
     }
 
     /**
-     * One token t of x: out[outOff + n], rows n in [r0, r1): the decode matVec.
-     *
-     * Per 64-column word, for 4 rows at once (the activation loads are shared by the 4 rows):
-     *   y   = select(plus, qb, select(minus, nb, 0))     unsigned bytes: q+128 / -q+128 / 0
-     *   v  += y as 32 int16 lanes (wraps mod 2^16)       each lane = lo + 256 * hi (two bytes)
-     *   hs += v >>> 8                                     the high bytes alone, exact
-     * and at the end (or every FLUSH_U words) lo = (v - 256 * hs) mod 2^16 recovers the low bytes' sum
-     * exactly (both sums stay < 2^16 for <= 257 words: 255 * 257 < 65536), so
-     *   sum_k W[n,k] * q[k] = sum(lo + hs) - 128 * nonzero[n]          (every selected byte carries +128)
-     * That is 2 mask moves, 2 blends, 1 shift and 2 adds per row and word, against the previous
-     * kernel's 2 blends + 4 shift/add ops to sign-extend byte pairs plus its own 2 loads per row.
+     * Group pairs [p0, p1) of tiles `tile` and `tile + 1`, added to acc[a ..] (two tiles of 64 sums:
+     * even rows, then odd rows). Per pair and tile: y = both groups' lookups added as unsigned bytes
+     * (<= 240 and <= 128); v += y as 32 int16 lanes (wraps: lane = even row + 256 * odd row),
+     * hs += y >>> 8 (the odd rows alone, exact); even rows = v - 256 hs. All stay below 2^15 for a
+     * block of <= 136 pairs (240 * 136 < 32768), so 16 * high + low is formed in int32 lanes after it.
+     * Written out for both tiles in one method (a helper taking vectors would box them, see the JIT note).
      */
-    static void matVec(TernaryMatrix w, Int8Activations x, int t, float[] out, int outOff, int r0, int r1) {
-        final float k = w.scale / x.scale[t];
-        int n = r0;
-        if (w.words <= FLUSH_U) for (; n + 4 <= r1; n += 4) rows4(w, x, t, k, out, outOff, n);
-        for (; n < r1; n++) out[outOff + n] = row1(w, x, t, n) * k;
-    }
-
-    /** Words whose unsigned int16 sums stay exact (255 * 257 < 2^16); K <= 16384 never flushes. */
-    static final int FLUSH_U = 256 / CHUNKS;
-
-    /**
-     * Four rows n .. n+3, K <= 64 * FLUSH_U (one pass, no flush). Deliberately a single loop: with an
-     * outer flush loop around it C2 kept the vector accumulators boxed across the loop nest (3.5x slower).
-     */
-    private static void rows4(TernaryMatrix w, Int8Activations x, int t, float k, float[] out, int outOff, int n) {
-        final long[] planes = w.planes;
-        final int words = w.words, w2 = 2 * words;
-        final byte[] qb = x.qb, nb = x.nb;
-        final int xb = t * x.stride;
-        final ByteVector zero = ByteVector.zero(B);
-        ShortVector v0 = ShortVector.zero(S), v1 = v0, v2 = v0, v3 = v0, h0 = v0, h1 = v0, h2 = v0, h3 = v0;
-        for (int wd = 0, at = n * w2; wd < words; wd++, at += 2) {
-            for (int c = 0; c < CHUNKS; c++) {
-                int sh = c * BL, x0 = xb + (wd << 6) + sh;
-                ByteVector xp = ByteVector.fromArray(B, qb, x0), xn = ByteVector.fromArray(B, nb, x0);
-                ShortVector s = zero.blend(xp, VectorMask.fromLong(B, planes[at] >>> sh))
-                        .blend(xn, VectorMask.fromLong(B, planes[at + 1] >>> sh)).reinterpretAsShorts();
-                v0 = v0.add(s); h0 = h0.add(s.lanewise(VectorOperators.LSHR, 8));
-                s = zero.blend(xp, VectorMask.fromLong(B, planes[at + w2] >>> sh))
-                        .blend(xn, VectorMask.fromLong(B, planes[at + w2 + 1] >>> sh)).reinterpretAsShorts();
-                v1 = v1.add(s); h1 = h1.add(s.lanewise(VectorOperators.LSHR, 8));
-                s = zero.blend(xp, VectorMask.fromLong(B, planes[at + 2 * w2] >>> sh))
-                        .blend(xn, VectorMask.fromLong(B, planes[at + 2 * w2 + 1] >>> sh)).reinterpretAsShorts();
-                v2 = v2.add(s); h2 = h2.add(s.lanewise(VectorOperators.LSHR, 8));
-                s = zero.blend(xp, VectorMask.fromLong(B, planes[at + 3 * w2] >>> sh))
-                        .blend(xn, VectorMask.fromLong(B, planes[at + 3 * w2 + 1] >>> sh)).reinterpretAsShorts();
-                v3 = v3.add(s); h3 = h3.add(s.lanewise(VectorOperators.LSHR, 8));
-            }
+    private static void pairs2(TernaryMatrix w, byte[] lut, int lutOff, int tileA, int tileB, int p0, int p1, int[] acc, int a, int b) {
+        final byte[] idx = w.idx;
+        final int a0 = tileA * w.groups * TILE, b0 = tileB * w.groups * TILE;
+        ShortVector va = ShortVector.zero(S), ha = va, wa = va, ga = va, vb = va, hb = va, wb = va, gb = va;
+        for (int p = p0; p < p1; p++) {
+            int tab = lutOff + 2 * p * TABLE_BYTES, at = 2 * p * TILE;
+            ByteVector l0 = ByteVector.fromArray(B, lut, tab), l1 = ByteVector.fromArray(B, lut, tab + 64);
+            ByteVector h0 = ByteVector.fromArray(B, lut, tab + 128), h1 = ByteVector.fromArray(B, lut, tab + 192);
+            ByteVector l2 = ByteVector.fromArray(B, lut, tab + 256), l3 = ByteVector.fromArray(B, lut, tab + 320);
+            ByteVector h2 = ByteVector.fromArray(B, lut, tab + 384), h3 = ByteVector.fromArray(B, lut, tab + 448);
+            ByteVector i0 = ByteVector.fromArray(B, idx, a0 + at), i1 = ByteVector.fromArray(B, idx, a0 + at + TILE);
+            ByteVector j0 = ByteVector.fromArray(B, idx, b0 + at), j1 = ByteVector.fromArray(B, idx, b0 + at + TILE);
+            ShortVector y = i0.selectFrom(l0, l1).add(i1.selectFrom(l2, l3)).reinterpretAsShorts();
+            va = va.add(y); ha = ha.add(y.lanewise(VectorOperators.LSHR, 8));
+            y = i0.selectFrom(h0, h1).add(i1.selectFrom(h2, h3)).reinterpretAsShorts();
+            wa = wa.add(y); ga = ga.add(y.lanewise(VectorOperators.LSHR, 8));
+            y = j0.selectFrom(l0, l1).add(j1.selectFrom(l2, l3)).reinterpretAsShorts();
+            vb = vb.add(y); hb = hb.add(y.lanewise(VectorOperators.LSHR, 8));
+            y = j0.selectFrom(h0, h1).add(j1.selectFrom(h2, h3)).reinterpretAsShorts();
+            wb = wb.add(y); gb = gb.add(y.lanewise(VectorOperators.LSHR, 8));
         }
-        // unbias, written out per row: a helper method taking vectors is not inlined in a method this
-        // size and C2 then boxes its arguments (measured 3x slower); see unbias for the arithmetic
-        final int[] nz = w.nonzero;
-        IntVector l0 = v0.sub(h0.lanewise(VectorOperators.LSHL, 8)).reinterpretAsInts(), g0 = h0.reinterpretAsInts();
-        IntVector l1 = v1.sub(h1.lanewise(VectorOperators.LSHL, 8)).reinterpretAsInts(), g1 = h1.reinterpretAsInts();
-        IntVector l2 = v2.sub(h2.lanewise(VectorOperators.LSHL, 8)).reinterpretAsInts(), g2 = h2.reinterpretAsInts();
-        IntVector l3 = v3.sub(h3.lanewise(VectorOperators.LSHL, 8)).reinterpretAsInts(), g3 = h3.reinterpretAsInts();
-        out[outOff + n] = (l0.and(0xFFFF).add(l0.lanewise(VectorOperators.LSHR, 16)).add(g0.and(0xFFFF)).add(g0.lanewise(VectorOperators.LSHR, 16))
-                .reduceLanes(VectorOperators.ADD) - 128 * nz[n]) * k;
-        out[outOff + n + 1] = (l1.and(0xFFFF).add(l1.lanewise(VectorOperators.LSHR, 16)).add(g1.and(0xFFFF)).add(g1.lanewise(VectorOperators.LSHR, 16))
-                .reduceLanes(VectorOperators.ADD) - 128 * nz[n + 1]) * k;
-        out[outOff + n + 2] = (l2.and(0xFFFF).add(l2.lanewise(VectorOperators.LSHR, 16)).add(g2.and(0xFFFF)).add(g2.lanewise(VectorOperators.LSHR, 16))
-                .reduceLanes(VectorOperators.ADD) - 128 * nz[n + 2]) * k;
-        out[outOff + n + 3] = (l3.and(0xFFFF).add(l3.lanewise(VectorOperators.LSHR, 16)).add(g3.and(0xFFFF)).add(g3.lanewise(VectorOperators.LSHR, 16))
-                .reduceLanes(VectorOperators.ADD) - 128 * nz[n + 3]) * k;
-    }
-
-    /** The same sum for one row (row counts that are not a multiple of 4). */
-    private static int row1(TernaryMatrix w, Int8Activations x, int t, int n) {
-        final long[] planes = w.planes;
-        final int words = w.words;
-        final byte[] qb = x.qb, nb = x.nb;
-        final int xb = t * x.stride;
-        final ByteVector zero = ByteVector.zero(B);
-        int at = n * words * 2;
-        IntVector total = IntVector.zero(I);
-        for (int w0 = 0; w0 < words; w0 += FLUSH_U) {
-            ShortVector v = ShortVector.zero(S), hs = v;
-            int w1 = Math.min(words, w0 + FLUSH_U);
-            for (int wd = w0; wd < w1; wd++) {
-                int x0 = xb + (wd << 6), p = at + 2 * wd;
-                for (int c = 0; c < CHUNKS; c++) {
-                    int sh = c * BL;
-                    ShortVector s = zero.blend(ByteVector.fromArray(B, qb, x0 + sh), VectorMask.fromLong(B, planes[p] >>> sh))
-                            .blend(ByteVector.fromArray(B, nb, x0 + sh), VectorMask.fromLong(B, planes[p + 1] >>> sh)).reinterpretAsShorts();
-                    v = v.add(s);
-                    hs = hs.add(s.lanewise(VectorOperators.LSHR, 8));
-                }
-            }
-            total = total.add(unbias(v, hs));
-        }
-        return total.reduceLanes(VectorOperators.ADD) - 128 * w.nonzero[n];
-    }
-
-    /** Exact lane sums lo + hi from the wrapped int16 sum v and the high-byte sum hs (see matVec). */
-    private static IntVector unbias(ShortVector v, ShortVector hs) {
-        // lo = (v - 256 * hs) mod 2^16 per int16 lane; unsigned 16-bit lanes are then read in pairs
-        // inside int32 lanes as (x & 0xFFFF) + (x >>> 16): and/shift/add only (convertShape S2I was slower)
-        IntVector lo = v.sub(hs.lanewise(VectorOperators.LSHL, 8)).reinterpretAsInts();
-        IntVector hi = hs.reinterpretAsInts();
-        return lo.and(0xFFFF).add(lo.lanewise(VectorOperators.LSHR, 16)).add(hi.and(0xFFFF)).add(hi.lanewise(VectorOperators.LSHR, 16));
-    }
-
-    /** The previous decode kernel (signed int8 select + pair sums), kept for the side-by-side bench. */
-    static void matVecSelect(TernaryMatrix w, Int8Activations x, int t, float[] out, int outOff, int r0, int r1) {
-        final long[] planes = w.planes;
-        final int words = w.words;
-        final byte[] q = x.q, neg = x.neg;
-        final int xb = t * x.stride;
-        final float k = w.scale / x.scale[t];
-        final ByteVector zero = ByteVector.zero(B);
-        for (int n = r0; n < r1; n++) {
-            int at = n * words * 2;
-            IntVector total = IntVector.zero(I);
-            for (int w0 = 0; w0 < words; w0 += FLUSH) {
-                ShortVector acc = ShortVector.zero(S);
-                int w1 = Math.min(words, w0 + FLUSH);
-                for (int wd = w0; wd < w1; wd++, at += 2) {
-                    long plus = planes[at], minus = planes[at + 1];
-                    int x0 = xb + (wd << 6);
-                    for (int c = 0; c < CHUNKS; c++) {
-                        ByteVector y = zero
-                                .blend(ByteVector.fromArray(B, q, x0 + c * BL), VectorMask.fromLong(B, plus >>> (c * BL)))
-                                .blend(ByteVector.fromArray(B, neg, x0 + c * BL), VectorMask.fromLong(B, minus >>> (c * BL)));
-                        acc = acc.add(pairSum(y));
-                    }
-                }
-                total = total.add(widen(acc));
-            }
-            out[outOff + n] = total.reduceLanes(VectorOperators.ADD) * k;
+        va = va.sub(ha.lanewise(VectorOperators.LSHL, 8));         // low table, even rows (ha: odd rows)
+        wa = wa.sub(ga.lanewise(VectorOperators.LSHL, 8));         // high table, even rows (ga: odd rows)
+        vb = vb.sub(hb.lanewise(VectorOperators.LSHL, 8));
+        wb = wb.sub(gb.lanewise(VectorOperators.LSHL, 8));
+        for (int part = 0; part < 2; part++) {                     // int32 lanes 0..15, then 16..31
+            int e = a + 16 * part, o = e + 32;
+            ((IntVector) wa.convertShape(VectorOperators.S2I, I, part)).lanewise(VectorOperators.LSHL, 4)
+                    .add(va.convertShape(VectorOperators.S2I, I, part)).add(IntVector.fromArray(I, acc, e)).intoArray(acc, e);
+            ((IntVector) ga.convertShape(VectorOperators.S2I, I, part)).lanewise(VectorOperators.LSHL, 4)
+                    .add(ha.convertShape(VectorOperators.S2I, I, part)).add(IntVector.fromArray(I, acc, o)).intoArray(acc, o);
+            ((IntVector) wb.convertShape(VectorOperators.S2I, I, part)).lanewise(VectorOperators.LSHL, 4)
+                    .add(vb.convertShape(VectorOperators.S2I, I, part)).add(IntVector.fromArray(I, acc, e - a + b)).intoArray(acc, e - a + b);
+            ((IntVector) gb.convertShape(VectorOperators.S2I, I, part)).lanewise(VectorOperators.LSHL, 4)
+                    .add(hb.convertShape(VectorOperators.S2I, I, part)).add(IntVector.fromArray(I, acc, o - a + b)).intoArray(acc, o - a + b);
         }
     }
 
-    private static void matMul4(TernaryMatrix w, Int8Activations x, int t, float[] out, int ldo, int outOff, int r0, int r1) {
-        final long[] planes = w.planes;
-        final int words = w.words;
-        final byte[] q = x.q, neg = x.neg;
-        final int s = x.stride;
-        final int b0 = t * s, b1 = b0 + s, b2 = b1 + s, b3 = b2 + s;
-        final ByteVector zero = ByteVector.zero(B);
-        for (int n = r0; n < r1; n++) {
-            int at = n * words * 2;
-            IntVector t0 = IntVector.zero(I), t1 = IntVector.zero(I), t2 = IntVector.zero(I), t3 = IntVector.zero(I);
-            for (int w0 = 0; w0 < words; w0 += FLUSH) {
-                ShortVector a0 = ShortVector.zero(S), a1 = ShortVector.zero(S), a2 = ShortVector.zero(S), a3 = ShortVector.zero(S);
-                int w1 = Math.min(words, w0 + FLUSH);
-                for (int wd = w0; wd < w1; wd++, at += 2) {
-                    long plus = planes[at], minus = planes[at + 1];
-                    for (int c = 0; c < CHUNKS; c++) {
-                        VectorMask<Byte> pm = VectorMask.fromLong(B, plus >>> (c * BL));
-                        VectorMask<Byte> mm = VectorMask.fromLong(B, minus >>> (c * BL));
-                        int xo = (wd << 6) + c * BL;
-                        a0 = a0.add(pairSum(zero.blend(ByteVector.fromArray(B, q, b0 + xo), pm).blend(ByteVector.fromArray(B, neg, b0 + xo), mm)));
-                        a1 = a1.add(pairSum(zero.blend(ByteVector.fromArray(B, q, b1 + xo), pm).blend(ByteVector.fromArray(B, neg, b1 + xo), mm)));
-                        a2 = a2.add(pairSum(zero.blend(ByteVector.fromArray(B, q, b2 + xo), pm).blend(ByteVector.fromArray(B, neg, b2 + xo), mm)));
-                        a3 = a3.add(pairSum(zero.blend(ByteVector.fromArray(B, q, b3 + xo), pm).blend(ByteVector.fromArray(B, neg, b3 + xo), mm)));
-                    }
-                }
-                t0 = t0.add(widen(a0)); t1 = t1.add(widen(a1)); t2 = t2.add(widen(a2)); t3 = t3.add(widen(a3));
-            }
-            out[t * ldo + outOff + n] = t0.reduceLanes(VectorOperators.ADD) * (w.scale / x.scale[t]);
-            out[(t + 1) * ldo + outOff + n] = t1.reduceLanes(VectorOperators.ADD) * (w.scale / x.scale[t + 1]);
-            out[(t + 2) * ldo + outOff + n] = t2.reduceLanes(VectorOperators.ADD) * (w.scale / x.scale[t + 2]);
-            out[(t + 3) * ldo + outOff + n] = t3.reduceLanes(VectorOperators.ADD) * (w.scale / x.scale[t + 3]);
+    /** The same for a single tile. */
+    private static void pairs1(TernaryMatrix w, byte[] lut, int lutOff, int tile, int p0, int p1, int[] acc, int a) {
+        final byte[] idx = w.idx;
+        final int a0 = tile * w.groups * TILE;
+        ShortVector va = ShortVector.zero(S), ha = va, wa = va, ga = va;
+        for (int p = p0; p < p1; p++) {
+            int tab = lutOff + 2 * p * TABLE_BYTES, at = 2 * p * TILE;
+            ByteVector i0 = ByteVector.fromArray(B, idx, a0 + at), i1 = ByteVector.fromArray(B, idx, a0 + at + TILE);
+            ShortVector y = i0.selectFrom(ByteVector.fromArray(B, lut, tab), ByteVector.fromArray(B, lut, tab + 64))
+                    .add(i1.selectFrom(ByteVector.fromArray(B, lut, tab + 256), ByteVector.fromArray(B, lut, tab + 320))).reinterpretAsShorts();
+            va = va.add(y); ha = ha.add(y.lanewise(VectorOperators.LSHR, 8));
+            y = i0.selectFrom(ByteVector.fromArray(B, lut, tab + 128), ByteVector.fromArray(B, lut, tab + 192))
+                    .add(i1.selectFrom(ByteVector.fromArray(B, lut, tab + 384), ByteVector.fromArray(B, lut, tab + 448))).reinterpretAsShorts();
+            wa = wa.add(y); ga = ga.add(y.lanewise(VectorOperators.LSHR, 8));
         }
-    }
-
-    /** int8 lanes -> int16 lanes holding the sum of each adjacent pair (|sum| <= 254). */
-    private static ShortVector pairSum(ByteVector y) {
-        ShortVector v = y.reinterpretAsShorts();
-        // low byte sign-extended + high byte sign-extended (little-endian lanes)
-        return v.lanewise(VectorOperators.LSHL, 8).lanewise(VectorOperators.ASHR, 8).add(v.lanewise(VectorOperators.ASHR, 8));
-    }
-
-    private static IntVector widen(ShortVector v) {
-        return ((IntVector) v.convertShape(VectorOperators.S2I, I, 0)).add((IntVector) v.convertShape(VectorOperators.S2I, I, 1));
+        va = va.sub(ha.lanewise(VectorOperators.LSHL, 8));
+        wa = wa.sub(ga.lanewise(VectorOperators.LSHL, 8));
+        for (int part = 0; part < 2; part++) {
+            int e = a + 16 * part, o = e + 32;
+            ((IntVector) wa.convertShape(VectorOperators.S2I, I, part)).lanewise(VectorOperators.LSHL, 4)
+                    .add(va.convertShape(VectorOperators.S2I, I, part)).add(IntVector.fromArray(I, acc, e)).intoArray(acc, e);
+            ((IntVector) ga.convertShape(VectorOperators.S2I, I, part)).lanewise(VectorOperators.LSHL, 4)
+                    .add(ha.convertShape(VectorOperators.S2I, I, part)).add(IntVector.fromArray(I, acc, o)).intoArray(acc, o);
+        }
     }
 
     private static void check(TernaryMatrix w, Int8Activations x) {
         if (x.cols != w.cols) {
             throw new IllegalArgumentException("activations have K=" + x.cols + " but the matrix has K=" + w.cols);
         }
+    }
+
+    /** Whether /proc/cpuinfo lists a CPU flag (Linux; false elsewhere, which picks the scalar kernel). */
+    static boolean cpuHas(String flag) {
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc/cpuinfo"))) {
+                if (line.startsWith("flags")) return java.util.Arrays.asList(line.substring(line.indexOf(':') + 1).trim().split("\\s+")).contains(flag);
+            }
+        } catch (Exception e) {
+            // not Linux, or unreadable: assume no
+        }
+        return false;
     }
 }

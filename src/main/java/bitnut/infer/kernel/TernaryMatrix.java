@@ -1,44 +1,43 @@
 package bitnut.infer.kernel;
 
 /*
- * TernaryMatrix: one BitLinear weight W[N, K] with codes in {-1, 0, +1}, packed at 2 bits per weight
- * for the inference kernels (bitnet-spec.md §3.6, fast path (c): "two bit-planes per row").
+ * TernaryMatrix: one BitLinear weight W[N, K] with codes in {-1, 0, +1}, packed at exactly 2 bits per
+ * weight for the inference kernels: four codes per byte as one base-3 number, the index of a
+ * lookup-table kernel (T-MAC / bitnet.cpp "TL" style, bitnet-spec.md §3.6; see TernaryMatMul.matVec).
  *
- * Layout (K-contiguous, chosen for the Vector API):
- *   words = ceil(K / 64); for row n and word w (columns 64w .. 64w+63):
- *     planes[(n * words + w) * 2    ] bit j set  <=>  W[n, 64w + j] == +1
- *     planes[(n * words + w) * 2 + 1] bit j set  <=>  W[n, 64w + j] == -1
- *   Bits past K are zero, so activation buffers only need to be words*64 long (zero padding is not
- *   even required: unset mask lanes never contribute).
- * The two planes of one word sit next to each other, so a row is one sequential stream of
- * 2 * words longs (K/4 bytes): the decode step reads every weight byte exactly once.
- * A 16-bit slice of a plane is exactly a VectorMask for 16 float lanes (AVX-512), so the kernel is
- * "acc += x where plus; acc -= x where minus" with no decode arithmetic at all.
+ * Layout (row tiles, chosen so one 64-byte vector holds the same 4 columns of 64 rows):
+ *   tiles = ceil(N / 64), groups = ceil(K / 4) rounded up to even (the kernel takes groups in pairs)
+ *   idx[(tile * groups + g) * 64 + r] = sum_{j<4} (W[64 tile + r, 4 g + j] + 1) * 3^j     in [0, 80]
+ * Rows past N and columns past K hold code 0 (index 40 = all zero), so every tile and group is full.
+ * A tile is one contiguous run of groups * 64 bytes (K/4 bytes per row): a decode step streams each
+ * weight byte exactly once, in order.
  *
  * `scale` is m = mean|W| of the latent matrix (the autobitlinear "multiply" convention):
  *   y[n] = m / s_x * sum_k W[n,k] * xq[k].
  */
 public final class TernaryMatrix {
+    public static final int TILE = 64;          // rows per tile = byte lanes of a 512-bit vector
+    static final int ZERO_INDEX = 40;           // 1 + 3 + 9 + 27: four zero codes
+
     public final int rows;      // N (out_features)
     public final int cols;      // K (in_features)
-    public final int words;     // ceil(K / 64) longs per plane per row
+    public final int tiles;     // ceil(N / 64)
+    public final int groups;    // ceil(K / 4), rounded up to even
     public final float scale;   // m = mean|W| (multiply convention)
-    final long[] planes;        // [N][words][2] (plus, minus)
-    final int[] nonzero;        // [N] count of nonzero codes per row (the decode kernel's bias correction)
+    final byte[] idx;           // [tiles][groups][64] base-3 indices
 
-    private TernaryMatrix(int rows, int cols, float scale, long[] planes) {
+    private TernaryMatrix(int rows, int cols, float scale, byte[] idx) {
         this.rows = rows;
         this.cols = cols;
-        this.words = (cols + 63) >>> 6;
+        this.tiles = tilesOf(rows);
+        this.groups = groupsOf(cols);
         this.scale = scale;
-        this.planes = planes;
-        this.nonzero = new int[rows];
-        for (int n = 0; n < rows; n++) {
-            int c = 0;
-            for (int i = n * words * 2; i < (n + 1) * words * 2; i++) c += Long.bitCount(planes[i]);
-            nonzero[n] = c;
-        }
+        this.idx = idx;
     }
+
+    static int tilesOf(int rows) { return (rows + TILE - 1) / TILE; }
+
+    static int groupsOf(int cols) { return ((cols + 3) / 4 + 1) & ~1; }
 
     /** Packs row-major codes {@code codes[n * K + k]} in {-1, 0, 1}. */
     public static TernaryMatrix fromCodes(byte[] codes, int rows, int cols, float scale) {
@@ -47,22 +46,23 @@ public final class TernaryMatrix {
             throw new IllegalArgumentException("codes has " + codes.length + " values, shape [" + rows + ", " + cols + "] needs "
                     + (long) rows * cols);
         }
-        int words = (cols + 63) >>> 6;
-        long[] planes = new long[Math.multiplyExact(Math.multiplyExact(rows, words), 2)];
+        int tiles = tilesOf(rows), groups = groupsOf(cols);
+        byte[] idx = new byte[Math.multiplyExact(Math.multiplyExact(tiles, groups), TILE)];
+        java.util.Arrays.fill(idx, (byte) ZERO_INDEX);
         for (int n = 0; n < rows; n++) {
-            for (int k = 0; k < cols; k++) {
-                byte c = codes[n * cols + k];
-                int at = (n * words + (k >>> 6)) * 2;
-                long bit = 1L << (k & 63);
-                switch (c) {
-                    case 1 -> planes[at] |= bit;
-                    case -1 -> planes[at + 1] |= bit;
-                    case 0 -> { }
-                    default -> throw new IllegalArgumentException("code " + c + " at [" + n + ", " + k + "] is not ternary");
+            int base = (n / TILE) * groups * TILE + n % TILE;
+            for (int g = 0; g * 4 < cols; g++) {
+                int v = 0;
+                for (int j = 3; j >= 0; j--) {
+                    int k = 4 * g + j;
+                    int c = k < cols ? codes[n * cols + k] : 0;
+                    if (c < -1 || c > 1) throw new IllegalArgumentException("code " + c + " at [" + n + ", " + k + "] is not ternary");
+                    v = 3 * v + c + 1;
                 }
+                idx[base + g * TILE] = (byte) v;
             }
         }
-        return new TernaryMatrix(rows, cols, scale, planes);
+        return new TernaryMatrix(rows, cols, scale, idx);
     }
 
     /**
@@ -83,13 +83,14 @@ public final class TernaryMatrix {
         return fromCodes(codes, rows, cols, m);
     }
 
+    /** The base-3 index byte holding W[n, 4g .. 4g+3]. */
+    int index(int n, int g) { return idx[((n / TILE) * groups + g) * TILE + n % TILE]; }
+
     /** The code of W[n, k]: -1, 0 or +1. */
     public int code(int n, int k) {
-        int at = (n * words + (k >>> 6)) * 2;
-        long bit = 1L << (k & 63);
-        if ((planes[at] & bit) != 0) return 1;
-        if ((planes[at + 1] & bit) != 0) return -1;
-        return 0;
+        int v = index(n, k >>> 2);
+        for (int j = k & 3; j > 0; j--) v /= 3;
+        return v % 3 - 1;
     }
 
     /** All codes row-major (for export and tests). */
@@ -99,9 +100,6 @@ public final class TernaryMatrix {
         return out;
     }
 
-    /** Length an activation buffer must have: K rounded up to 64. */
-    public int paddedCols() { return words * 64; }
-
-    /** Bytes of packed weights (what a decode step streams from memory). */
-    public long packedBytes() { return (long) planes.length * Long.BYTES; }
+    /** Bytes of packed weights (what a decode step streams from memory), padding included. */
+    public long packedBytes() { return idx.length; }
 }

@@ -6,6 +6,7 @@ import java.util.Random;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 /** Vector kernels against their scalar references: random shapes, ragged tails, +-127 extremes. */
@@ -192,9 +193,6 @@ class TernaryMatMulTest {
                 int base = act.stride;
                 for (int i = 0; i < k; i++) {
                     assertEquals(ref[i], act.q[base + i], "K=" + k + " kind " + kind + " i=" + i);
-                    assertEquals((byte) -ref[i], act.neg[base + i]);
-                    assertEquals((byte) (ref[i] ^ 0x80), act.qb[base + i]);
-                    assertEquals((byte) ((byte) -ref[i] ^ 0x80), act.nb[base + i]);
                     assertEquals(ref[i], act.f[base + i]);
                 }
             }
@@ -218,12 +216,90 @@ class TernaryMatMulTest {
         float sz = Int8Activations.quantize(new float[3], 0, 3, xq, 0);
         assertArrayEquals(new byte[3], xq);
         assertEquals(127f / 1e-5f, sz);
-        // the batch buffer keeps -xq beside xq and zero padding past K
+        // the batch buffer keeps zero padding past K
         Int8Activations x = new Int8Activations(3, 2);
         x.quantize(1, new float[] {1.0f, -0.6f, 0.7f}, 0);
         assertEquals(64, x.stride);
-        assertEquals(-127, x.neg[64]);
-        assertEquals(76, x.neg[65]);
+        assertEquals(127, x.q[64]);
+        assertEquals(-76, x.q[65]);
         assertEquals(0, x.q[67]);
+    }
+
+    @Test
+    void lookupTablesHoldEveryWeightPatternsSumOfBothNibbles() {
+        Random rnd = new Random(21);
+        byte[] q = new byte[64];
+        for (int i = 0; i < q.length; i++) q[i] = (byte) (i < 8 ? (i % 2 == 0 ? 127 : -127) : rnd.nextInt(255) - 127);
+        byte[] lut = new byte[16 * TernaryMatMul.TABLE_BYTES];
+        TernaryMatMul.buildTablesReference(q, 0, 16, lut, 0);
+        if (TernaryMatMul.VECTOR_LOOKUP) {          // the permute build gives the same entries 0..80 of both tables
+            byte[] fast = new byte[lut.length + 8];
+            TernaryMatMul.buildTablesVector(q, 0, 16, fast, 8);
+            for (int g = 0; g < 16; g++) {
+                for (int e = 0; e < 81; e++) {
+                    assertEquals(lut[g * 256 + e], fast[8 + g * 256 + e], "low, group " + g + " entry " + e);
+                    assertEquals(lut[g * 256 + 128 + e], fast[8 + g * 256 + 128 + e], "high, group " + g + " entry " + e);
+                }
+            }
+        }
+        for (int g = 0; g < 16; g++) {
+            for (int e = 0; e < 81; e++) {
+                int lo = TernaryMatMul.LO_BIAS, hi = TernaryMatMul.HI_BIAS, full = 0;
+                for (int j = 0, v = e; j < 4; j++, v /= 3) {
+                    int d = v % 3 - 1, a = q[4 * g + j];
+                    lo += d * (a & 15);
+                    hi += d * (a >> 4);
+                    full += d * a;
+                }
+                int at = g * TernaryMatMul.TABLE_BYTES + e;
+                assertEquals(lo, lut[at], "group " + g + " entry " + e);
+                assertEquals(hi, lut[at + 128]);
+                assertEquals(full, 16 * (lut[at + 128] - TernaryMatMul.HI_BIAS) + lut[at] - TernaryMatMul.LO_BIAS);
+            }
+        }
+    }
+
+    @Test
+    void scalarTableKernelAndVectorKernelAgreeWithTheReference() {
+        // the scalar lookup is what machines without AVX-512 VBMI run; the vector one is what this CPU runs
+        Random rnd = new Random(22);
+        for (int[] s : SHAPES) {
+            TernaryMatrix w = TernaryMatrix.fromCodes(randomCodes(rnd, s[0] * s[1]), s[0], s[1], 0.05f);
+            Int8Activations x = randomActivations(rnd, s[1], 1);
+            int t0 = 0, t1 = w.tiles;
+            int[] scalar = new int[w.tiles * TernaryMatrix.TILE];
+            TernaryMatMul.lookupScalar(w, x.tables(0), x.lutOffset(0), t0, t1, scalar);
+            if (TernaryMatMul.VECTOR_LOOKUP) {
+                int[] vector = new int[scalar.length];
+                TernaryMatMul.lookup(w, x.tables(0), x.lutOffset(0), t0, t1, vector);
+                assertArrayEquals(scalar, vector, "shape " + s[0] + "x" + s[1]);
+            }
+            int bias = (16 * TernaryMatMul.HI_BIAS + TernaryMatMul.LO_BIAS) * w.groups;
+            for (int n = 0; n < s[0]; n++) {
+                int ref = 0;
+                for (int k = 0; k < s[1]; k++) ref += w.code(n, k) * x.q[k];
+                int r = n % TernaryMatrix.TILE;
+                assertEquals(ref, scalar[n - r + TernaryMatMul.slot(r)] - bias, "row " + n);
+            }
+        }
+    }
+
+    @Test
+    void tablesFollowTheLatestQuantizeAndUnalignedRowRangesAreExact() {
+        // a token quantized again must not be read through its old tables; row ranges that cut a
+        // 64-row tile (work stealing hands out any range) still write exactly their rows
+        Random rnd = new Random(23);
+        TernaryMatrix w = TernaryMatrix.fromCodes(randomCodes(rnd, 200 * 96), 200, 96, 0.5f);
+        Int8Activations x = randomActivations(rnd, 96, 1);
+        float[] first = new float[200], again = new float[200], ref = new float[200];
+        TernaryMatMul.matVec(w, x, 0, first, 0, 0, 200);
+        float[] v = new float[96];
+        for (int i = 0; i < 96; i++) v[i] = (float) rnd.nextGaussian();
+        x.quantize(0, v, 0);
+        java.util.Arrays.fill(again, Float.NaN);
+        for (int[] r : new int[][] {{0, 7}, {7, 70}, {70, 128}, {128, 129}, {129, 200}}) TernaryMatMul.matVec(w, x, 0, again, 0, r[0], r[1]);
+        TernaryMatMul.matMulReference(w, x, ref, 200, 0, 0, 200);
+        assertArrayEquals(ref, again, 0f);
+        assertFalse(java.util.Arrays.equals(first, again));
     }
 }

@@ -1,5 +1,10 @@
 package bitnut.infer.kernel;
 
+import jdk.incubator.vector.ByteVector;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorSpecies;
+
 import java.util.Random;
 
 /*
@@ -74,7 +79,7 @@ public final class DenseDecodeBench {
     }
 
     static void head(DenseMatrix.Precision p, double seconds, MemoryBandwidth probe) {
-        int rows = 32768, cols = 768, copies = 3;
+        int rows = 32768, cols = 768, copies = Integer.getInteger("bitnut.bench.headCopies", 4);
         Random rnd = new Random(4);
         DenseMatrix[] m = new DenseMatrix[copies];
         float[] w = new float[rows * cols];
@@ -85,41 +90,88 @@ public final class DenseDecodeBench {
         float[] x = new float[m[0].stride];
         for (int i = 0; i < cols; i++) x[i] = (float) rnd.nextGaussian();
         float[] out = new float[rows];
-        Pass[] passes = {
-                (team, c) -> team.forRange(rows, 64, ThreadTeam.STREAMING, (a, b) -> m[c].matVecReference(x, out, a, b)),
-                (team, c) -> team.forRange(rows, 64, ThreadTeam.STREAMING, (a, b) -> m[c].matVec(x, out, a, b)),
-        };
-        String[] names = {"scalar reference", "matVec (current)"};
+        java.util.List<Pass> ps = new java.util.ArrayList<>();
+        java.util.List<String> ns = new java.util.ArrayList<>();
+        ps.add((team, c) -> team.forRange(rows, 64, ThreadTeam.STREAMING, (a, b) -> m[c].matVec(x, out, a, b)));
+        ns.add("matVec (current)");
+        ps.add((team, c) -> team.forRange(rows, 64, ThreadTeam.STREAMING, (a, b) -> readOnly(m[c], a, b)));
+        ns.add("read only (sum of the weight bytes, no math)");
+        Pass[] passes = ps.toArray(new Pass[0]);
+        String[] names = ns.toArray(new String[0]);
         System.out.printf("%nlm_head %s %dx%d (%.1f MB, %d copies rotated), %.1f s per thread count, alternating, best of each%n",
                 p, rows, cols, m[0].bytes() / 1e6, copies, seconds);
         run(passes, names, copies, m[0].bytes(), seconds, probe);
     }
 
     static void run(Pass[] passes, String[] names, int copies, long bytes, double seconds, MemoryBandwidth probe) {
-        System.out.println("| threads | kernel | ms per token | GB/s | bandwidth probe GB/s | time / floor |");
+        System.out.println("| threads | kernel | ms per token, best (median) | GB/s (best) | bandwidth probe GB/s | time / floor (best) |");
         System.out.println("|---|---|---|---|---|---|");
         for (int threads : new int[] {1, 2}) {
             try (ThreadTeam team = new ThreadTeam(threads)) {
                 double[] best = new double[passes.length];
                 java.util.Arrays.fill(best, Double.MAX_VALUE);
+                double[][] all = new double[passes.length][1 << 16];
+                int kept = 0;
                 long end = System.nanoTime() + (long) (seconds * 1e9);
                 int copy = 0;
-                for (int rep = 0; rep < 30 || System.nanoTime() < end; rep++) {
+                for (int rep = 0; rep < 30 || (System.nanoTime() < end && kept < all[0].length); rep++) {
                     for (int j = 0; j < passes.length; j++) {
                         copy = (copy + 1) % copies;
                         long t0 = System.nanoTime();
                         passes[j].run(team, copy);
-                        if (rep >= 30) best[j] = Math.min(best[j], (System.nanoTime() - t0) / 1e6);
+                        double ms = (System.nanoTime() - t0) / 1e6;
+                        if (rep >= 30) {
+                            best[j] = Math.min(best[j], ms);
+                            all[j][kept] = ms;
+                        }
                     }
+                    if (rep >= 30) kept++;
                 }
                 double bw = probe.measure(team, 5).bestBytesPerSec();
                 double floorMs = bytes / bw * 1e3;
                 for (int j = 0; j < passes.length; j++) {
-                    System.out.printf("| %d | %s | %.3f | %.1f | %.1f | %.2f |%n", threads, names[j], best[j], bytes / best[j] / 1e6, bw / 1e9, best[j] / floorMs);
+                    double[] sorted = java.util.Arrays.copyOf(all[j], kept);
+                    java.util.Arrays.sort(sorted);
+                    double median = sorted[kept / 2];
+                    System.out.printf("| %d | %s | %.3f (%.3f) | %.1f | %.1f | %.2f |%n", threads, names[j], best[j], median, bytes / best[j] / 1e6, bw / 1e9, best[j] / floorMs);
                 }
             }
         }
         System.out.printf("load average %.2f%n", java.lang.management.ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage());
+    }
+
+    static int sink;
+
+    /** Streams the weight array of rows [a, b) with the probe's kind of loop (what reading alone costs). */
+    static void readOnly(DenseMatrix m, int a, int b) {
+        switch (m) {
+            case DenseMatrix.Bf16 bf -> sink += MemoryBandwidth.sum(bf.data, a * bf.half, b * bf.half);
+            case DenseMatrix.Int8 i8 -> sink += sumBytes(i8.data, a * i8.stride, b * i8.stride);
+            case DenseMatrix.F32 f -> sink += sumFloats(f.data, a * f.stride, b * f.stride);
+        }
+    }
+
+    static int sumBytes(byte[] d, int a, int b) {
+        VectorSpecies<Byte> S = ByteVector.SPECIES_PREFERRED;
+        ByteVector s0 = ByteVector.zero(S), s1 = ByteVector.zero(S), s2 = ByteVector.zero(S), s3 = ByteVector.zero(S);
+        int n = S.length(), i = a;
+        for (; i + 4 * n <= b; i += 4 * n) {
+            s0 = s0.add(ByteVector.fromArray(S, d, i));
+            s1 = s1.add(ByteVector.fromArray(S, d, i + n));
+            s2 = s2.add(ByteVector.fromArray(S, d, i + 2 * n));
+            s3 = s3.add(ByteVector.fromArray(S, d, i + 3 * n));
+        }
+        return s0.add(s1).add(s2.add(s3)).reduceLanes(VectorOperators.ADD);
+    }
+
+    static int sumFloats(float[] d, int a, int b) {
+        FloatVector s0 = FloatVector.zero(Attention.F), s1 = FloatVector.zero(Attention.F);
+        int n = Attention.LANES, i = a;
+        for (; i + 2 * n <= b; i += 2 * n) {
+            s0 = s0.add(FloatVector.fromArray(Attention.F, d, i));
+            s1 = s1.add(FloatVector.fromArray(Attention.F, d, i + n));
+        }
+        return (int) s0.add(s1).reduceLanes(VectorOperators.ADD);
     }
 
     /** The previous Attention.gqaRow (one accumulator per (head, slice), innermost loop over p), kept for the comparison. */
@@ -128,32 +180,32 @@ public final class DenseDecodeBench {
         for (int p = 0; p < n; p++) {
             int kb = p * kvDim + kvOff;
             for (int j = 0; j < g; j++) {
-                jdk.incubator.vector.FloatVector acc = jdk.incubator.vector.FloatVector.zero(Attention.F);
-                for (int i = 0; i < hd; i += Attention.LANES) acc = jdk.incubator.vector.FloatVector.fromArray(Attention.F, q, qOff + j * hd + i)
-                        .fma(jdk.incubator.vector.FloatVector.fromArray(Attention.F, K, kb + i), acc);
-                scores[j * n + p] = acc.reduceLanes(jdk.incubator.vector.VectorOperators.ADD) * scale;
+                FloatVector acc = FloatVector.zero(Attention.F);
+                for (int i = 0; i < hd; i += Attention.LANES) acc = FloatVector.fromArray(Attention.F, q, qOff + j * hd + i)
+                        .fma(FloatVector.fromArray(Attention.F, K, kb + i), acc);
+                scores[j * n + p] = acc.reduceLanes(VectorOperators.ADD) * scale;
             }
         }
         for (int j = 0; j < g; j++) {
             int sb = j * n;
             float max = Float.NEGATIVE_INFINITY;
             for (int p = 0; p < n; p++) max = Math.max(max, scores[sb + p]);
-            jdk.incubator.vector.FloatVector sumV = jdk.incubator.vector.FloatVector.zero(Attention.F);
+            FloatVector sumV = FloatVector.zero(Attention.F);
             int i = 0;
             for (int bound = Attention.F.loopBound(n); i < bound; i += Attention.LANES) {
-                jdk.incubator.vector.FloatVector e = jdk.incubator.vector.FloatVector.fromArray(Attention.F, scores, sb + i).sub(max)
-                        .lanewise(jdk.incubator.vector.VectorOperators.EXP);
+                FloatVector e = FloatVector.fromArray(Attention.F, scores, sb + i).sub(max)
+                        .lanewise(VectorOperators.EXP);
                 e.intoArray(scores, sb + i);
                 sumV = sumV.add(e);
             }
-            float sum = sumV.reduceLanes(jdk.incubator.vector.VectorOperators.ADD);
+            float sum = sumV.reduceLanes(VectorOperators.ADD);
             for (; i < n; i++) { scores[sb + i] = (float) Math.exp(scores[sb + i] - max); sum += scores[sb + i]; }
             float inv = 1f / sum;
             for (int c = 0; c < hd; c += Attention.LANES) {
-                jdk.incubator.vector.FloatVector acc = jdk.incubator.vector.FloatVector.zero(Attention.F);
+                FloatVector acc = FloatVector.zero(Attention.F);
                 for (int p = 0; p < n; p++) {
-                    acc = jdk.incubator.vector.FloatVector.fromArray(Attention.F, V, p * kvDim + kvOff + c)
-                            .fma(jdk.incubator.vector.FloatVector.broadcast(Attention.F, scores[sb + p]), acc);
+                    acc = FloatVector.fromArray(Attention.F, V, p * kvDim + kvOff + c)
+                            .fma(FloatVector.broadcast(Attention.F, scores[sb + p]), acc);
                 }
                 acc.mul(inv).intoArray(out, outOff + j * hd + c);
             }

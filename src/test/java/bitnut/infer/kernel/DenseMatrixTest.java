@@ -34,6 +34,30 @@ class DenseMatrixTest {
     }
 
     @Test
+    void subRangesThatCutRowBlocksWriteExactlyTheirRows() {
+        Random rnd = new Random(8);
+        int rows = 3 * DenseMatrix.ROW_BLOCK + 5, cols = 97;
+        float[] v = new float[rows * cols];
+        for (int i = 0; i < v.length; i++) v[i] = (float) rnd.nextGaussian() * 0.05f;
+        for (DenseMatrix.Precision p : DenseMatrix.Precision.values()) {
+            DenseMatrix m = DenseMatrix.of(v, rows, cols, p);
+            float[] x = new float[m.stride];
+            for (int i = 0; i < cols; i++) x[i] = (float) rnd.nextGaussian();
+            float[] ref = new float[rows];
+            m.matVecReference(x, ref, 0, rows);
+            for (int[] range : new int[][] {{3, rows - 2}, {DenseMatrix.ROW_BLOCK - 1, DenseMatrix.ROW_BLOCK + 1}, {0, rows}, {7, 7}}) {
+                float[] out = new float[rows];
+                java.util.Arrays.fill(out, Float.NaN);
+                m.matVec(x, out, range[0], range[1]);
+                for (int r = 0; r < rows; r++) {
+                    if (r < range[0] || r >= range[1]) assertEquals(Float.NaN, out[r], p + " row " + r + " outside the range was written");
+                    else assertEquals(ref[r], out[r], 1e-4 * Math.sqrt(cols), p + " row " + r);
+                }
+            }
+        }
+    }
+
+    @Test
     void bf16ConversionRoundsToNearestEven() {
         assertEquals(1.0f, DenseMatrix.fromBf16(DenseMatrix.toBf16(1.0f)));
         // 1 + 2^-8 is exactly half-way between bf16 1.0 and 1.0078125: ties to even -> 1.0

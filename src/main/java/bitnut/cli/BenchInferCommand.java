@@ -61,6 +61,16 @@ public final class BenchInferCommand implements Callable<Integer> {
     @Option(names = "--batch", split = ",", paramLabel = "B", description = "Batched decode instead of the tables: aggregate decode tok/s of B sequences decoding together, each B side by side (e.g. 1,4,8).")
     List<Integer> batch;
 
+    /** Whether the JVM backs its heap (weights, and the probe's buffer) with THP: it changes both sides of decode / floor. */
+    static String hugePages() {
+        try {
+            var bean = java.lang.management.ManagementFactory.getPlatformMXBean(com.sun.management.HotSpotDiagnosticMXBean.class);
+            return bean.getVMOption("UseTransparentHugePages").getValue();
+        } catch (RuntimeException e) {
+            return "unknown";
+        }
+    }
+
     @Override public Integer call() throws Exception {
         if (checkpoint == null && !random) throw new IllegalArgumentException("give --checkpoint DIR or --preset NAME --random-weights");
         if (evalShard != null) return evalQuality();
@@ -69,8 +79,8 @@ public final class BenchInferCommand implements Callable<Integer> {
         BitNetConfig c = model.config;
         int ctx = promptTokens + newTokens / 2;              // mean context length while decoding
         System.out.printf(Locale.ROOT, "model %s | %s%n", model.source, c.summary());
-        System.out.printf(Locale.ROOT, "prompt %d tokens, %d new tokens, head %s, %d cores, load %s%n",
-                promptTokens, newTokens, main, Runtime.getRuntime().availableProcessors(), loadAverage());
+        System.out.printf(Locale.ROOT, "prompt %d tokens, %d new tokens, head %s, %d cores, load %s, heap on transparent huge pages: %s%n",
+                promptTokens, newTokens, main, Runtime.getRuntime().availableProcessors(), loadAverage(), hugePages());
         long bytes = InferBench.bytesPerToken(model, ctx);
         System.out.printf(Locale.ROOT, "bytes per decoded token: %.1f MB (ternary %.1f MB + head %.1f MB + KV %.1f MB at ctx %d)%n",
                 bytes / 1e6, model.ternaryBytes() / 1e6, model.lmHead.bytes() / 1e6,

@@ -36,6 +36,7 @@ public final class Int8Activations {
     private final byte[] lut;
     private final int[] quantized;                        // per token: bumped by every quantize
     private final java.util.concurrent.atomic.AtomicIntegerArray lutOf;   // per token: the quantize its tables match
+    private final Object[] lutLocks;                      // per token, so threads build different tokens' tables at once
 
     public Int8Activations(int cols, int capacity) {
         this.cols = cols;
@@ -50,16 +51,18 @@ public final class Int8Activations {
         quantized = new int[capacity];
         lutOf = new java.util.concurrent.atomic.AtomicIntegerArray(capacity);
         java.util.Arrays.fill(quantized, 1);
+        lutLocks = new Object[capacity];
+        for (int t = 0; t < capacity; t++) lutLocks[t] = new Object();
     }
 
     /**
      * Token t's lookup tables for TernaryMatMul.matVec (offset of its groups * 256 bytes in the returned
      * array's {@link #lutOffset}). Safe to call from the ThreadTeam's workers at once: the first builds
-     * them under the lock, the others wait; the volatile stamp publishes the finished bytes.
+     * them under the token's lock, the others wait; the volatile stamp publishes the finished bytes.
      */
     byte[] tables(int t) {
         if (lutOf.get(t) != quantized[t]) {
-            synchronized (this) {
+            synchronized (lutLocks[t]) {
                 if (lutOf.get(t) != quantized[t]) {
                     TernaryMatMul.buildTables(q, t * stride, groups, lut, lutOffset(t));
                     lutOf.set(t, quantized[t]);
@@ -67,6 +70,11 @@ public final class Int8Activations {
             }
         }
         return lut;
+    }
+
+    /** Forces the next tables(t) of every token to rebuild (benchmarks: as if each token were quantized again). */
+    void invalidateTables() {
+        for (int t = 0; t < capacity; t++) quantized[t]++;
     }
 
     int lutOffset(int t) { return t * groups * TernaryMatMul.TABLE_BYTES; }

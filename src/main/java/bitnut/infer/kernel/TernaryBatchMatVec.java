@@ -11,7 +11,9 @@ package bitnut.infer.kernel;
  *   TernaryGemm (fp32 tile GEMM)             3.61   (B = 8: 2.63 vs matVec 2.68)
  * The decode kernel's arithmetic per weight is the cheapest of the three; running it once per sequence over
  * the same row range [r0, r1) (one thread's chunk, a few hundred KB) re-reads those rows from L2
- * instead of memory. From GEMM_TOKENS sequences on, the tile GEMM's one decode per row wins.
+ * instead of memory. From GEMM_TOKENS sequences on, the tile GEMM's one decode per row won against the
+ * bit-plane kernel; against the lookup kernel it lost even at T = 64
+ * (PrefillGemmBench: 2.3x slower on 1 thread, 1.5x on 2), so with vpermi2b every batch takes matVec.
  * Results equal the reference bit for bit (both kernels are exact).
  */
 public final class TernaryBatchMatVec {
@@ -22,7 +24,7 @@ public final class TernaryBatchMatVec {
 
     /** out[t * ldo + outOff + n] for sequences t < x.tokens(), rows n in [r0, r1). */
     public static void matMul(TernaryMatrix w, Int8Activations x, float[] out, int ldo, int outOff, int r0, int r1) {
-        if (x.tokens() >= GEMM_TOKENS) {
+        if (x.tokens() >= GEMM_TOKENS && !TernaryMatMul.VECTOR_LOOKUP) {
             TernaryGemm.matMul(w, x, out, ldo, outOff, r0, r1);
             return;
         }

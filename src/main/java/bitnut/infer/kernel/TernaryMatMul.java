@@ -177,10 +177,20 @@ public final class TernaryMatMul {
     // ---------------------------------------------------------------------------------------------
     // decode kernels
 
-    /** Same contract as {@link #matMulReference}: matVec per token. */
+    /**
+     * Same contract as {@link #matMulReference}: matVec per token (prefill and batched decode too: a
+     * thread's row range stays in L2 across the tokens). Each range starts at a different token, so
+     * threads arriving together build different tokens' tables instead of waiting on one.
+     */
     public static void matMul(TernaryMatrix w, Int8Activations x, float[] out, int ldo, int outOff, int r0, int r1) {
         check(w, x);
-        for (int t = 0; t < x.tokens(); t++) matVec(w, x, t, out, t * ldo + outOff, r0, r1);
+        int tokens = x.tokens();
+        if (tokens == 0) return;
+        int first = Math.floorMod(r0 / TILE * 5, tokens);
+        for (int i = 0; i < tokens; i++) {
+            int t = (first + i) % tokens;
+            matVec(w, x, t, out, t * ldo + outOff, r0, r1);
+        }
     }
 
     /** One token t of x: out[outOff + n], rows n in [r0, r1): the decode matVec. */

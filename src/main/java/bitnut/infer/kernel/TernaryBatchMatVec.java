@@ -9,7 +9,7 @@ package bitnut.infer.kernel;
  * bit-plane decode kernel), ms per sequence-token at B = 4:
  *   TernaryMatMul.matVec once per sequence   2.52   (B = 1: 3.16)
  *   TernaryGemm (fp32 tile GEMM)             3.61   (B = 8: 2.63 vs matVec 2.68)
- * The decode kernel's arithmetic per weight is the cheapest of the three; running it once per sequence over
+ * The decode kernel's arithmetic per weight is the cheapest; running it once per sequence over
  * the same row range [r0, r1) (one thread's chunk, a few hundred KB) re-reads those rows from L2
  * instead of memory. From GEMM_TOKENS sequences on, the tile GEMM's one decode per row won against the
  * bit-plane kernel; against the lookup kernel it lost even at T = 64

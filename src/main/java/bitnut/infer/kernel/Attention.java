@@ -73,8 +73,8 @@ public final class Attention {
     /** s[sOff .. + TILE) = scale * sum_d q[qOff + d] * tile[d]: four FMA chains over d, no reduction. */
     private static void tileScores(float[] q, int qOff, int hd, float[] K, int kb, float scale, float[] s, int sOff) {
         FloatVector a0 = FloatVector.zero(F), a1 = FloatVector.zero(F), a2 = FloatVector.zero(F), a3 = FloatVector.zero(F);
-        int d = 0;
-        for (; d + 4 <= hd; d += 4) {
+        int d = 0, bound = hd & ~3;                      // `d < bound`: a counted loop for C2 (no range checks)
+        for (; d < bound; d += 4) {
             int k = kb + d * TILE;
             a0 = FloatVector.fromArray(F, K, k).fma(FloatVector.broadcast(F, q[qOff + d]), a0);
             a1 = FloatVector.fromArray(F, K, k + TILE).fma(FloatVector.broadcast(F, q[qOff + d + 1]), a1);
@@ -92,8 +92,8 @@ public final class Attention {
     private static void weightedSum4(float[] w, int wOff, int n, float[] V, int vOff, int stride, float inv, float[] out, int o) {
         FloatVector a0 = FloatVector.zero(F), a1 = FloatVector.zero(F), a2 = FloatVector.zero(F), a3 = FloatVector.zero(F);
         FloatVector b0 = FloatVector.zero(F), b1 = FloatVector.zero(F), b2 = FloatVector.zero(F), b3 = FloatVector.zero(F);
-        int p = 0;
-        for (; p + 1 < n; p += 2) {
+        int p = 0, pairs = n & ~1;
+        for (; p < pairs; p += 2) {
             int va = vOff + p * stride, vb = va + stride;
             FloatVector sa = FloatVector.broadcast(F, w[wOff + p]), sb = FloatVector.broadcast(F, w[wOff + p + 1]);
             a0 = FloatVector.fromArray(F, V, va).fma(sa, a0);
@@ -122,8 +122,8 @@ public final class Attention {
     /** One LANES-wide slice of {@link #weightedSum4} (head dims that are not a multiple of 4 * LANES). */
     private static void weightedSum1(float[] w, int wOff, int n, float[] V, int vOff, int stride, float inv, float[] out, int o) {
         FloatVector a = FloatVector.zero(F), b = FloatVector.zero(F);
-        int p = 0;
-        for (; p + 1 < n; p += 2) {
+        int p = 0, pairs = n & ~1;
+        for (; p < pairs; p += 2) {
             a = FloatVector.fromArray(F, V, vOff + p * stride).fma(FloatVector.broadcast(F, w[wOff + p]), a);
             b = FloatVector.fromArray(F, V, vOff + (p + 1) * stride).fma(FloatVector.broadcast(F, w[wOff + p + 1]), b);
         }

@@ -92,6 +92,10 @@ public final class DenseDecodeBench {
         float[] out = new float[rows];
         java.util.List<Pass> ps = new java.util.ArrayList<>();
         java.util.List<String> ns = new java.util.ArrayList<>();
+        if (p != DenseMatrix.Precision.F32) {
+            ps.add((team, c) -> team.forRange(rows, 64, ThreadTeam.STREAMING, (a, b) -> matVecPrevious(m[c], x, out, a, b)));
+            ns.add("previous matVec (one call per range, `c + 2 * LANES <= stride` loops)");
+        }
         ps.add((team, c) -> team.forRange(rows, 64, ThreadTeam.STREAMING, (a, b) -> m[c].matVec(x, out, a, b)));
         ns.add("matVec (current)");
         ps.add((team, c) -> team.forRange(rows, 64, ThreadTeam.STREAMING, (a, b) -> readOnly(m[c], a, b)));
@@ -172,6 +176,45 @@ public final class DenseDecodeBench {
             s1 = s1.add(FloatVector.fromArray(Attention.F, d, i + n));
         }
         return (int) s0.add(s1).reduceLanes(VectorOperators.ADD);
+    }
+
+    /** The lm_head kernels as they were before this benchmark (kept for the comparison). */
+    static void matVecPrevious(DenseMatrix m, float[] x, float[] out, int r0, int r1) {
+        switch (m) {
+            case DenseMatrix.Int8 q -> {
+                for (int r = r0; r < r1; r++) {
+                    int base = r * q.stride;
+                    FloatVector a0 = FloatVector.zero(DenseMatrix.F), a1 = FloatVector.zero(DenseMatrix.F);
+                    int c = 0;
+                    for (; c + 2 * DenseMatrix.LANES <= q.stride; c += 2 * DenseMatrix.LANES) {
+                        FloatVector w0 = (FloatVector) ByteVector.fromArray(DenseMatrix.B, q.data, base + c).convertShape(VectorOperators.B2F, DenseMatrix.F, 0);
+                        FloatVector w1 = (FloatVector) ByteVector.fromArray(DenseMatrix.B, q.data, base + c + DenseMatrix.LANES).convertShape(VectorOperators.B2F, DenseMatrix.F, 0);
+                        a0 = w0.fma(FloatVector.fromArray(DenseMatrix.F, x, c), a0);
+                        a1 = w1.fma(FloatVector.fromArray(DenseMatrix.F, x, c + DenseMatrix.LANES), a1);
+                    }
+                    for (; c < q.stride; c += DenseMatrix.LANES) {
+                        FloatVector w0 = (FloatVector) ByteVector.fromArray(DenseMatrix.B, q.data, base + c).convertShape(VectorOperators.B2F, DenseMatrix.F, 0);
+                        a0 = w0.fma(FloatVector.fromArray(DenseMatrix.F, x, c), a0);
+                    }
+                    out[r] = a0.add(a1).reduceLanes(VectorOperators.ADD) * q.rowScale[r];
+                }
+            }
+            case DenseMatrix.Bf16 h -> {
+                float[][] eo = h.split(x);
+                float[] xe = eo[0], xo = eo[1];
+                for (int r = r0; r < r1; r++) {
+                    int base = r * h.half;
+                    FloatVector a0 = FloatVector.zero(DenseMatrix.F), a1 = FloatVector.zero(DenseMatrix.F);
+                    for (int j = 0; j < h.half; j += DenseMatrix.LANES) {
+                        jdk.incubator.vector.IntVector v = jdk.incubator.vector.IntVector.fromArray(DenseMatrix.I, h.data, base + j);
+                        a0 = v.lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats().fma(FloatVector.fromArray(DenseMatrix.F, xe, j), a0);
+                        a1 = v.and(0xFFFF0000).reinterpretAsFloats().fma(FloatVector.fromArray(DenseMatrix.F, xo, j), a1);
+                    }
+                    out[r] = a0.add(a1).reduceLanes(VectorOperators.ADD);
+                }
+            }
+            case DenseMatrix.F32 f -> f.matVec(x, out, r0, r1);
+        }
     }
 
     /** The previous Attention.gqaRow (one accumulator per (head, slice), innermost loop over p), kept for the comparison. */

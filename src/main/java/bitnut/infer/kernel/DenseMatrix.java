@@ -122,11 +122,14 @@ public abstract sealed class DenseMatrix permits DenseMatrix.F32, DenseMatrix.Bf
         }
 
         private static void rows(float[] data, int stride, float[] x, float[] out, int r0, int r1) {
+            // `c < bound` with a loop-invariant bound, not `c + 2 * LANES <= stride`: C2 then sees a counted
+            // loop and removes the per-load range checks and the safepoint poll, and unrolls it
+            int bound = stride - stride % (2 * LANES);
             for (int r = r0; r < r1; r++) {
                 int base = r * stride;
                 FloatVector a0 = FloatVector.zero(F), a1 = FloatVector.zero(F);
                 int c = 0;
-                for (; c + 2 * LANES <= stride; c += 2 * LANES) {
+                for (; c < bound; c += 2 * LANES) {
                     a0 = FloatVector.fromArray(F, data, base + c).fma(FloatVector.fromArray(F, x, c), a0);
                     a1 = FloatVector.fromArray(F, data, base + c + LANES).fma(FloatVector.fromArray(F, x, c + LANES), a1);
                 }
@@ -181,6 +184,11 @@ public abstract sealed class DenseMatrix permits DenseMatrix.F32, DenseMatrix.Bf
             for (int r = r0; r < r1; r += ROW_BLOCK) rows(data, half, eo[0], eo[1], out, r, Math.min(r + ROW_BLOCK, r1));
         }
 
+        /**
+         * One int (two bf16) per lane: even columns by a shift, odd ones by a mask, two accumulators.
+         * (Measured: C2 unrolls this `j < half` loop 4x by itself; a hand-unrolled 4-accumulator version
+         * ran 2.3 instead of 1.9 ms per 50 MB head at 1 thread, DenseDecodeBench.)
+         */
         private static void rows(int[] data, int half, float[] xe, float[] xo, float[] out, int r0, int r1) {
             for (int r = r0; r < r1; r++) {
                 int base = r * half;
@@ -237,11 +245,12 @@ public abstract sealed class DenseMatrix permits DenseMatrix.F32, DenseMatrix.Bf
         }
 
         private static void rows(byte[] data, float[] rowScale, int stride, float[] x, float[] out, int r0, int r1) {
+            int bound = stride - stride % (2 * LANES);      // `c < bound`: a counted loop (see F32.rows)
             for (int r = r0; r < r1; r++) {
                 int base = r * stride;
                 FloatVector a0 = FloatVector.zero(F), a1 = FloatVector.zero(F);
                 int c = 0;
-                for (; c + 2 * LANES <= stride; c += 2 * LANES) {
+                for (; c < bound; c += 2 * LANES) {
                     FloatVector w0 = (FloatVector) ByteVector.fromArray(B, data, base + c).convertShape(VectorOperators.B2F, F, 0);
                     FloatVector w1 = (FloatVector) ByteVector.fromArray(B, data, base + c + LANES).convertShape(VectorOperators.B2F, F, 0);
                     a0 = w0.fma(FloatVector.fromArray(F, x, c), a0);

@@ -40,6 +40,7 @@ public final class Transformer implements AutoCloseable {
     private final int C, F, nh, nkv, hd, qDim, kvDim, groups;
     private final float eps;
     private final float[] invFreq;          // [hd/2] RoPE inverse frequencies
+    private final float[] ropeCos, ropeSin; // [maxBatch][hd/2] cos / sin of the rows' angles this forward
 
     // scratch, [maxBatch][...] row-major
     private final float[] h, xn, q, k, v, att, gate, up, last;
@@ -74,6 +75,8 @@ public final class Transformer implements AutoCloseable {
         gate = new float[maxBatch * F];
         up = new float[maxBatch * F];
         last = new float[padC];
+        ropeCos = new float[maxBatch * (hd / 2)];
+        ropeSin = new float[maxBatch * (hd / 2)];
         lastRows = new float[maxBatch * padC];
         rowCache = new KvCache[maxBatch];
         rowPos = new int[maxBatch];
@@ -181,6 +184,7 @@ public final class Transformer implements AutoCloseable {
     private void runRows(int[] tokens, int from, int T) {
         if (profile != null) profile.start();
         for (int t = 0; t < T; t++) model.embed.row(tokens[from + t], h, t * C);      // h[T, C]
+        ropeAngles(T);
         lap(DecodeProfile.Phase.EMBED);
         for (int l = 0; l < model.layers.length; l++) {
             BitNetModel.Layer L = model.layers[l];
@@ -191,8 +195,8 @@ public final class Transformer implements AutoCloseable {
             bitLinear3(L.q(), q, qDim, L.k(), k, kvDim, L.v(), v, kvDim, actC);  // q[T, nh*hd], k/v[T, nkv*hd]
             lap(DecodeProfile.Phase.QKV);
             for (int t = 0; t < T; t++) {
-                rope(q, t * qDim, nh, rowPos[t]);
-                rope(k, t * kvDim, nkv, rowPos[t]);
+                rope(q, t * qDim, nh, t);
+                rope(k, t * kvDim, nkv, t);
                 rowCache[t].put(l, rowPos[t], k, t * kvDim, v, t * kvDim);              // cache[pos] = k, v
             }
             lap(DecodeProfile.Phase.ROPE_KV);
@@ -249,12 +253,26 @@ public final class Transformer implements AutoCloseable {
         act.setTokens(T);
     }
 
-    /** Rotate-half RoPE on `heads` heads of one token at position pos (spec §2.3). */
-    private void rope(float[] x, int off, int heads, int pos) {
+    /**
+     * cos / sin of every rotation angle of row t (position rowPos[t]), once per forward instead of once
+     * per layer and per q / k (12 layers x 2 x hd/2 Math.cos + Math.sin calls per decoded token before).
+     */
+    private void ropeAngles(int T) {
+        int half = hd / 2;
+        for (int t = 0; t < T; t++) {
+            for (int i = 0; i < half; i++) {
+                float ang = rowPos[t] * invFreq[i];
+                ropeCos[t * half + i] = (float) Math.cos(ang);
+                ropeSin[t * half + i] = (float) Math.sin(ang);
+            }
+        }
+    }
+
+    /** Rotate-half RoPE on `heads` heads of row t at its position (spec §2.3); angles from ropeAngles. */
+    private void rope(float[] x, int off, int heads, int t) {
         int half = hd / 2;
         for (int i = 0; i < half; i++) {
-            float ang = pos * invFreq[i];
-            float cos = (float) Math.cos(ang), sin = (float) Math.sin(ang);
+            float cos = ropeCos[t * half + i], sin = ropeSin[t * half + i];
             for (int hh = 0; hh < heads; hh++) {
                 int b = off + hh * hd;
                 float x0 = x[b + i], x1 = x[b + i + half];

@@ -4,6 +4,7 @@ import bitnut.infer.kernel.DenseGemm;
 import bitnut.infer.kernel.Attention;
 import bitnut.infer.kernel.Int8Activations;
 import bitnut.infer.kernel.TernaryBatchMatVec;
+import bitnut.infer.kernel.TernaryMatMul;
 import bitnut.infer.kernel.TernaryMatrix;
 import bitnut.infer.kernel.TernaryGemm;
 import bitnut.infer.kernel.ThreadTeam;
@@ -308,10 +309,12 @@ public final class Transformer implements AutoCloseable {
         });
     }
 
+    private int chunksPerThread(int rows) { return TernaryMatMul.chunksPerThread(rows, team.size()); }
+
     /** Three BitLinears on the same input in ONE parallel dispatch (q, k, v). */
     private void bitLinear3(TernaryMatrix a, float[] ya, int na, TernaryMatrix b, float[] yb, int nb,
                             TernaryMatrix c, float[] yc, int nc, Int8Activations x) {
-        team.forRange(na + nb + nc, TernaryMatrix.TILE, ThreadTeam.STREAMING, (r0, r1) -> {
+        team.forRange(na + nb + nc, TernaryMatrix.TILE, chunksPerThread(na + nb + nc), (r0, r1) -> {
             rows(a, x, ya, na, r0, r1, 0);
             rows(b, x, yb, nb, r0, r1, na);
             rows(c, x, yc, nc, r0, r1, na + nb);
@@ -320,7 +323,7 @@ public final class Transformer implements AutoCloseable {
 
     /** Two BitLinears with the same shape on the same input (gate, up) in one dispatch. */
     private void bitLinear2(TernaryMatrix a, float[] ya, TernaryMatrix b, float[] yb, int n, Int8Activations x) {
-        team.forRange(2 * n, TernaryMatrix.TILE, ThreadTeam.STREAMING, (r0, r1) -> {
+        team.forRange(2 * n, TernaryMatrix.TILE, chunksPerThread(2 * n), (r0, r1) -> {
             rows(a, x, ya, n, r0, r1, 0);
             rows(b, x, yb, n, r0, r1, n);
         });
@@ -347,7 +350,7 @@ public final class Transformer implements AutoCloseable {
         int T = x.tokens();
         // att [T, nh*hd] doubles as the output buffer (nh*hd == C): o_proj reads its int8 copy in x
         float[] tmp = att;
-        team.forRange(n, TernaryMatrix.TILE, ThreadTeam.STREAMING, (r0, r1) -> multiply(w, x, tmp, n, r0, r1));
+        team.forRange(n, TernaryMatrix.TILE, chunksPerThread(n), (r0, r1) -> multiply(w, x, tmp, n, r0, r1));
         for (int i = 0; i < T * n; i++) residual[i] += tmp[i];
     }
 

@@ -69,7 +69,7 @@ public final class DecodeKernelBench {
                                 TernaryMatrix w = ws[i];
                                 Int8Activations x = xs[i % per];
                                 if (i % per == 0 || i % per == 3 || i % per == 4 || i % per == 6) x.quantize(0, x.f, 0);   // new tables per input, as in decode
-                                team.forRange(w.rows, TernaryMatrix.TILE, ThreadTeam.STREAMING, (r0, r1) -> TernaryMatMul.matVec(w, x, 0, out, 0, r0, r1));
+                                team.forRange(w.rows, TernaryMatrix.TILE, TernaryMatMul.chunksPerThread(w.rows, threads), (r0, r1) -> TernaryMatMul.matVec(w, x, 0, out, 0, r0, r1));
                             }
                         }});
                 double bw = probe.measure(team, 5).bestBytesPerSec();
@@ -88,7 +88,7 @@ public final class DecodeKernelBench {
         double[] best = new double[passes.length];
         java.util.Arrays.fill(best, Double.MAX_VALUE);
         long end = System.nanoTime() + (long) (seconds * 1e9);
-        for (int rep = 0; rep < 20 || System.nanoTime() < end; rep++) {
+        for (int rep = 0; rep < 30 || System.nanoTime() < end; rep++) {      // at least 10 timed passes
             for (int j = 0; j < passes.length; j++) {
                 long t0 = System.nanoTime();
                 passes[j].run();

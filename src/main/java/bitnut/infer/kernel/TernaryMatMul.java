@@ -27,7 +27,7 @@ import java.nio.file.Path;
  * per group; two groups' lookups still fit one unsigned byte, and bytes are summed in wrapping int16
  * lanes with the high bytes counted apart (see pairs), so every sum stays exact.
  * Measured (2-vCPU EPYC, AVX-512, all 84 bitnut-133m BitLinears, DecodeKernelBench): see benchmarks.md.
- * Two tiles per pass share the table loads. Groups are taken in blocks of at most BLOCK_PAIRS pairs,
+ * Four tiles per pass share the table loads (see pairs4). Groups are taken in blocks of at most BLOCK_PAIRS pairs,
  * the most whose int16 sums cannot overflow; smaller, L1-sized blocks (16-64 pairs: 4-16 KB of
  * tables) measured no faster once the weights come from DRAM (the kernel's limit there).
  *
@@ -211,6 +211,17 @@ public final class TernaryMatMul {
         }
     }
 
+    /**
+     * Steal granularity (ThreadTeam chunks per thread) for splitting a ternary matrix of `rows` rows:
+     * chunks of at least 8 tiles (512 rows) where the matrix allows, since the kernel runs four tiles
+     * per pass and a chunk's leftover tiles take the slower two- and one-tile passes (o_proj's 12 tiles
+     * in 8 one-tile chunks would never use the four-tile pass). Ranges should be aligned to TILE rows.
+     */
+    public static int chunksPerThread(int rows, int threads) {
+        int tiles = (rows + TILE - 1) / TILE;
+        return Math.max(1, Math.min(ThreadTeam.STREAMING, tiles / (8 * threads)));
+    }
+
     /** Where row r of a tile sits in the kernels' sums: even rows first, then odd rows (int16 lane pairs). */
     static int slot(int r) { return (r & 1) * 32 + (r >> 1); }
 
@@ -230,7 +241,7 @@ public final class TernaryMatMul {
         }
     }
 
-    /** Tiles [t0, t1) into acc: blocks of group pairs, two tiles per pass (they share the table loads). */
+    /** Tiles [t0, t1) into acc: blocks of group pairs, four tiles per pass (they share the table loads). */
     static void lookup(TernaryMatrix w, byte[] lut, int lutOff, int t0, int t1, int[] acc) {
         lookup(w, lut, lutOff, t0, t1, acc, BLOCK_PAIRS);
     }
@@ -240,6 +251,7 @@ public final class TernaryMatMul {
         for (int p0 = 0; p0 < pairs; p0 += blockPairs) {
             int p1 = Math.min(pairs, p0 + blockPairs);
             int tile = t0;
+            for (; tile + 4 <= t1; tile += 4) pairs4(w, lut, lutOff, tile, p0, p1, acc, (tile - t0) * TILE);
             for (; tile + 2 <= t1; tile += 2) pairs2(w, lut, lutOff, tile, tile + 1, p0, p1, acc, (tile - t0) * TILE, (tile + 1 - t0) * TILE);
             if (tile < t1) pairs1(w, lut, lutOff, tile, p0, p1, acc, (tile - t0) * TILE);
         }
@@ -288,6 +300,73 @@ public final class TernaryMatMul {
                     .add(vb.convertShape(VectorOperators.S2I, I, part)).add(IntVector.fromArray(I, acc, e - a + b)).intoArray(acc, e - a + b);
             ((IntVector) gb.convertShape(VectorOperators.S2I, I, part)).lanewise(VectorOperators.LSHL, 4)
                     .add(hb.convertShape(VectorOperators.S2I, I, part)).add(IntVector.fromArray(I, acc, o - a + b)).intoArray(acc, o - a + b);
+        }
+    }
+
+    /**
+     * Four tiles per pass, the kernel's main loop; pairs2 and pairs1 take a range's last tiles. Why four:
+     * from DRAM the kernel is bound by how many weight bytes its instruction window keeps in flight
+     * (Java has no prefetch instruction), and four tiles share each pass's eight table loads: 16.2 vs
+     * 12.0 GB/s from DRAM on one thread, 38 vs 31 GB/s from L2 (2-vCPU EPYC, 24 layers of weights).
+     * Accumulators as in pairs2; tile k's sums go to acc[a + 64 k ..].
+     */
+    private static void pairs4(TernaryMatrix w, byte[] lut, int lutOff, int tile, int p0, int p1, int[] acc, int a) {
+        final byte[] idx = w.idx;
+        final int st = w.groups * TILE, a0 = tile * st, b0 = a0 + st, c0 = b0 + st, d0 = c0 + st;
+        ShortVector va = ShortVector.zero(S), ha = va, wa = va, ga = va, vb = va, hb = va, wb = va, gb = va;
+        ShortVector vc = va, hc = va, wc = va, gc = va, vd = va, hd = va, wd = va, gd = va;
+        for (int p = p0; p < p1; p++) {
+            int tab = lutOff + 2 * p * TABLE_BYTES, at = 2 * p * TILE;
+            ByteVector l0 = ByteVector.fromArray(B, lut, tab), l1 = ByteVector.fromArray(B, lut, tab + 64);
+            ByteVector h0 = ByteVector.fromArray(B, lut, tab + 128), h1 = ByteVector.fromArray(B, lut, tab + 192);
+            ByteVector l2 = ByteVector.fromArray(B, lut, tab + 256), l3 = ByteVector.fromArray(B, lut, tab + 320);
+            ByteVector h2 = ByteVector.fromArray(B, lut, tab + 384), h3 = ByteVector.fromArray(B, lut, tab + 448);
+            ByteVector i0 = ByteVector.fromArray(B, idx, a0 + at), i1 = ByteVector.fromArray(B, idx, a0 + at + TILE);
+            ShortVector y = i0.selectFrom(l0, l1).add(i1.selectFrom(l2, l3)).reinterpretAsShorts();
+            va = va.add(y); ha = ha.add(y.lanewise(VectorOperators.LSHR, 8));
+            y = i0.selectFrom(h0, h1).add(i1.selectFrom(h2, h3)).reinterpretAsShorts();
+            wa = wa.add(y); ga = ga.add(y.lanewise(VectorOperators.LSHR, 8));
+            i0 = ByteVector.fromArray(B, idx, b0 + at); i1 = ByteVector.fromArray(B, idx, b0 + at + TILE);
+            y = i0.selectFrom(l0, l1).add(i1.selectFrom(l2, l3)).reinterpretAsShorts();
+            vb = vb.add(y); hb = hb.add(y.lanewise(VectorOperators.LSHR, 8));
+            y = i0.selectFrom(h0, h1).add(i1.selectFrom(h2, h3)).reinterpretAsShorts();
+            wb = wb.add(y); gb = gb.add(y.lanewise(VectorOperators.LSHR, 8));
+            i0 = ByteVector.fromArray(B, idx, c0 + at); i1 = ByteVector.fromArray(B, idx, c0 + at + TILE);
+            y = i0.selectFrom(l0, l1).add(i1.selectFrom(l2, l3)).reinterpretAsShorts();
+            vc = vc.add(y); hc = hc.add(y.lanewise(VectorOperators.LSHR, 8));
+            y = i0.selectFrom(h0, h1).add(i1.selectFrom(h2, h3)).reinterpretAsShorts();
+            wc = wc.add(y); gc = gc.add(y.lanewise(VectorOperators.LSHR, 8));
+            i0 = ByteVector.fromArray(B, idx, d0 + at); i1 = ByteVector.fromArray(B, idx, d0 + at + TILE);
+            y = i0.selectFrom(l0, l1).add(i1.selectFrom(l2, l3)).reinterpretAsShorts();
+            vd = vd.add(y); hd = hd.add(y.lanewise(VectorOperators.LSHR, 8));
+            y = i0.selectFrom(h0, h1).add(i1.selectFrom(h2, h3)).reinterpretAsShorts();
+            wd = wd.add(y); gd = gd.add(y.lanewise(VectorOperators.LSHR, 8));
+        }
+        va = va.sub(ha.lanewise(VectorOperators.LSHL, 8)); wa = wa.sub(ga.lanewise(VectorOperators.LSHL, 8));
+        vb = vb.sub(hb.lanewise(VectorOperators.LSHL, 8)); wb = wb.sub(gb.lanewise(VectorOperators.LSHL, 8));
+        vc = vc.sub(hc.lanewise(VectorOperators.LSHL, 8)); wc = wc.sub(gc.lanewise(VectorOperators.LSHL, 8));
+        vd = vd.sub(hd.lanewise(VectorOperators.LSHL, 8)); wd = wd.sub(gd.lanewise(VectorOperators.LSHL, 8));
+        for (int part = 0; part < 2; part++) {
+            int e = a + 16 * part, o = e + 32;
+            ((IntVector) wa.convertShape(VectorOperators.S2I, I, part)).lanewise(VectorOperators.LSHL, 4)
+                    .add(va.convertShape(VectorOperators.S2I, I, part)).add(IntVector.fromArray(I, acc, e)).intoArray(acc, e);
+            ((IntVector) ga.convertShape(VectorOperators.S2I, I, part)).lanewise(VectorOperators.LSHL, 4)
+                    .add(ha.convertShape(VectorOperators.S2I, I, part)).add(IntVector.fromArray(I, acc, o)).intoArray(acc, o);
+            e += TILE; o += TILE;
+            ((IntVector) wb.convertShape(VectorOperators.S2I, I, part)).lanewise(VectorOperators.LSHL, 4)
+                    .add(vb.convertShape(VectorOperators.S2I, I, part)).add(IntVector.fromArray(I, acc, e)).intoArray(acc, e);
+            ((IntVector) gb.convertShape(VectorOperators.S2I, I, part)).lanewise(VectorOperators.LSHL, 4)
+                    .add(hb.convertShape(VectorOperators.S2I, I, part)).add(IntVector.fromArray(I, acc, o)).intoArray(acc, o);
+            e += TILE; o += TILE;
+            ((IntVector) wc.convertShape(VectorOperators.S2I, I, part)).lanewise(VectorOperators.LSHL, 4)
+                    .add(vc.convertShape(VectorOperators.S2I, I, part)).add(IntVector.fromArray(I, acc, e)).intoArray(acc, e);
+            ((IntVector) gc.convertShape(VectorOperators.S2I, I, part)).lanewise(VectorOperators.LSHL, 4)
+                    .add(hc.convertShape(VectorOperators.S2I, I, part)).add(IntVector.fromArray(I, acc, o)).intoArray(acc, o);
+            e += TILE; o += TILE;
+            ((IntVector) wd.convertShape(VectorOperators.S2I, I, part)).lanewise(VectorOperators.LSHL, 4)
+                    .add(vd.convertShape(VectorOperators.S2I, I, part)).add(IntVector.fromArray(I, acc, e)).intoArray(acc, e);
+            ((IntVector) gd.convertShape(VectorOperators.S2I, I, part)).lanewise(VectorOperators.LSHL, 4)
+                    .add(hd.convertShape(VectorOperators.S2I, I, part)).add(IntVector.fromArray(I, acc, o)).intoArray(acc, o);
         }
     }
 

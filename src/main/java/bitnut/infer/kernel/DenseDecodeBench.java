@@ -15,8 +15,9 @@ import java.util.Random;
  *              working set rotates over 16 independent caches (50 MB > the 32 MB L3), so the KV rows
  *              come from DRAM as in a real decode step (where 46 MB of weights pass through L3
  *              between two reads of a layer's cache), not from L3 as in DecodeKernelBench.
- *   lm_head    32768 x 768 in int8 (25 MB) and bf16 (50 MB), rotating over 3 copies (75 / 150 MB).
- * Run: java -Xmx3g @packaging/jvm-options -cp 'target/bitnut.jar:target/lib/*' bitnut.infer.kernel.DenseDecodeBench [seconds] [parts]
+ *   lm_head    32768 x 768 in int8 (25 MB), bf16 (50 MB) or f32 (101 MB), rotating over 4 copies (the
+ *              L3 holds none of them), beside a plain read of the same bytes (the probe's loop).
+ * Run: java -Xmx4g @packaging/jvm-options -cp 'target/bitnut.jar:target/lib/*' bitnut.infer.kernel.DenseDecodeBench [seconds] [parts]
  * (parts: any of attention,int8,bf16,f32; default attention,int8,bf16)
  */
 public final class DenseDecodeBench {
@@ -92,10 +93,8 @@ public final class DenseDecodeBench {
         float[] out = new float[rows];
         java.util.List<Pass> ps = new java.util.ArrayList<>();
         java.util.List<String> ns = new java.util.ArrayList<>();
-        if (p != DenseMatrix.Precision.F32) {
-            ps.add((team, c) -> team.forRange(rows, 64, ThreadTeam.STREAMING, (a, b) -> matVecPrevious(m[c], x, out, a, b)));
-            ns.add("previous matVec (one call per range, `c + 2 * LANES <= stride` loops)");
-        }
+        ps.add((team, c) -> team.forRange(rows, 64, ThreadTeam.STREAMING, (a, b) -> matVecPrevious(m[c], x, out, a, b)));
+        ns.add("previous matVec (one call per range, `c + 2 * LANES <= stride` loops)");
         ps.add((team, c) -> team.forRange(rows, 64, ThreadTeam.STREAMING, (a, b) -> m[c].matVec(x, out, a, b)));
         ns.add("matVec (current)");
         ps.add((team, c) -> team.forRange(rows, 64, ThreadTeam.STREAMING, (a, b) -> readOnly(m[c], a, b)));
@@ -213,7 +212,19 @@ public final class DenseDecodeBench {
                     out[r] = a0.add(a1).reduceLanes(VectorOperators.ADD);
                 }
             }
-            case DenseMatrix.F32 f -> f.matVec(x, out, r0, r1);
+            case DenseMatrix.F32 f -> {
+                for (int r = r0; r < r1; r++) {
+                    int base = r * f.stride;
+                    FloatVector a0 = FloatVector.zero(DenseMatrix.F), a1 = FloatVector.zero(DenseMatrix.F);
+                    int c = 0;
+                    for (; c + 2 * DenseMatrix.LANES <= f.stride; c += 2 * DenseMatrix.LANES) {
+                        a0 = FloatVector.fromArray(DenseMatrix.F, f.data, base + c).fma(FloatVector.fromArray(DenseMatrix.F, x, c), a0);
+                        a1 = FloatVector.fromArray(DenseMatrix.F, f.data, base + c + DenseMatrix.LANES).fma(FloatVector.fromArray(DenseMatrix.F, x, c + DenseMatrix.LANES), a1);
+                    }
+                    for (; c < f.stride; c += DenseMatrix.LANES) a0 = FloatVector.fromArray(DenseMatrix.F, f.data, base + c).fma(FloatVector.fromArray(DenseMatrix.F, x, c), a0);
+                    out[r] = a0.add(a1).reduceLanes(VectorOperators.ADD);
+                }
+            }
         }
     }
 

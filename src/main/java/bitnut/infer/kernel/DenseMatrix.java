@@ -122,14 +122,11 @@ public abstract sealed class DenseMatrix permits DenseMatrix.F32, DenseMatrix.Bf
         }
 
         private static void rows(float[] data, int stride, float[] x, float[] out, int r0, int r1) {
-            // `c < bound` with a loop-invariant bound, not `c + 2 * LANES <= stride`: C2 then sees a counted
-            // loop and removes the per-load range checks and the safepoint poll, and unrolls it
-            int bound = stride - stride % (2 * LANES);
             for (int r = r0; r < r1; r++) {
                 int base = r * stride;
                 FloatVector a0 = FloatVector.zero(F), a1 = FloatVector.zero(F);
                 int c = 0;
-                for (; c < bound; c += 2 * LANES) {
+                for (; c + 2 * LANES <= stride; c += 2 * LANES) {
                     a0 = FloatVector.fromArray(F, data, base + c).fma(FloatVector.fromArray(F, x, c), a0);
                     a1 = FloatVector.fromArray(F, data, base + c + LANES).fma(FloatVector.fromArray(F, x, c + LANES), a1);
                 }
@@ -245,7 +242,11 @@ public abstract sealed class DenseMatrix permits DenseMatrix.F32, DenseMatrix.Bf
         }
 
         private static void rows(byte[] data, float[] rowScale, int stride, float[] x, float[] out, int r0, int r1) {
-            int bound = stride - stride % (2 * LANES);      // `c < bound`: a counted loop (see F32.rows)
+            // `c < bound` with a loop-invariant bound, not `c + 2 * LANES <= stride`: C2 then compiles a
+            // counted loop without a range check per load and without a safepoint poll (seen in the
+            // disassembly): 1.5 -> 1.1 ms per 25 MB head at 1 thread. (The same form made the
+            // memory-bound F32 loop slower, 3.2 -> 4.2 ms, so F32 keeps the old one; DenseDecodeBench.)
+            int bound = stride - stride % (2 * LANES);
             for (int r = r0; r < r1; r++) {
                 int base = r * stride;
                 FloatVector a0 = FloatVector.zero(F), a1 = FloatVector.zero(F);

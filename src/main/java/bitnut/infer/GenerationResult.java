@@ -5,15 +5,17 @@ package bitnut.infer;
  *
  * @param text             generated text (stop string excluded)
  * @param promptTokens     prompt tokens actually run (after trimming to the context window)
+ * @param prefilledTokens  of those, the ones prefilled by this call; the others' keys and values came
+ *                         from an earlier generation with the same token prefix (PrefixCache)
  * @param newTokens        tokens generated (the stop token excluded)
  * @param stopReason       why it ended
  * @param ttftMs           time to first token: prompt prefill + first sample, milliseconds
- * @param prefillTokPerSec prompt tokens per second of the prefill
+ * @param prefillTokPerSec prefilled tokens per second of the prefill
  * @param decodeTokPerSec  generated tokens per second after the first one (0 when fewer than 2)
  * @param totalMs          wall time from the start of the call to this sequence's end, milliseconds
  *                         (in a batched call: includes batch-mates' prefill and shared steps)
  */
-public record GenerationResult(String text, int promptTokens, int newTokens, StopReason stopReason,
+public record GenerationResult(String text, int promptTokens, int prefilledTokens, int newTokens, StopReason stopReason,
                                double ttftMs, double prefillTokPerSec, double decodeTokPerSec, double totalMs) {
 
     public enum StopReason {
@@ -24,7 +26,8 @@ public record GenerationResult(String text, int promptTokens, int newTokens, Sto
     }
 
     public String speedLine() {
-        return String.format(java.util.Locale.ROOT, "%d prompt tokens, %d new | TTFT %.0f ms | prefill %.0f tok/s | decode %.1f tok/s | %s",
-                promptTokens, newTokens, ttftMs, prefillTokPerSec, decodeTokPerSec, stopReason.name().toLowerCase(java.util.Locale.ROOT));
+        String reused = prefilledTokens < promptTokens ? " (" + (promptTokens - prefilledTokens) + " reused)" : "";
+        return String.format(java.util.Locale.ROOT, "%d prompt tokens%s, %d new | TTFT %.0f ms | prefill %.0f tok/s | decode %.1f tok/s | %s",
+                promptTokens, reused, newTokens, ttftMs, prefillTokPerSec, decodeTokPerSec, stopReason.name().toLowerCase(java.util.Locale.ROOT));
     }
 }

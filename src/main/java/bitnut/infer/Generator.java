@@ -15,6 +15,12 @@ import java.util.function.BooleanSupplier;
  * token can complete a multi-byte character), and the tail that could still become a stop string
  * (or is an incomplete UTF-8 sequence, U+FFFD) is held back, so a listener never sees "\nhum" of a
  * "\nhuman:" that ends the turn.
+ *
+ * Prefix reuse (PrefixCache): each generation's KV cache is kept with the ids it holds, and a later
+ * prompt starting with the same ids prefills only the rest - a chat turn, a regenerate, an edit of the
+ * last message, or server requests sharing a system prompt. Results are the same with or without it;
+ * only the time to first token changes. Whatever calls this Generator shares the store, which is safe
+ * because entries are matched by exact token ids, never by caller.
  */
 public final class Generator {
     /** Receives text as it is generated. */
@@ -24,6 +30,8 @@ public final class Generator {
     private final Transformer transformer;
     private final TokenCodec codec;
     private final int contextLength;
+    private final PrefixCache prefixes = new PrefixCache();
+    private volatile boolean reusePrefixes = true;
 
     public Generator(Transformer transformer, TokenCodec codec) {
         this(transformer, codec, transformer.config.maxPositionEmbeddings());
@@ -38,6 +46,18 @@ public final class Generator {
     public TokenCodec codec() { return codec; }
     public Transformer transformer() { return transformer; }
     public int contextLength() { return contextLength; }
+
+    /** Turns prefix reuse on (the default) or off (off also drops the kept caches): benchmarks of a full prefill. */
+    public void reusePrefixes(boolean on) {
+        reusePrefixes = on;
+        if (!on) prefixes.clear();
+    }
+
+    /** Drops the kept KV caches (their memory); the next prompt is prefilled in full. */
+    public void forgetPrefixes() { prefixes.clear(); }
+
+    /** The ids of the KV caches kept for prefix reuse, oldest first (tests). */
+    List<int[]> keptPrefixes() { return prefixes.keptIds(); }
 
     /** One sequence of a batched call: prompt ids, its own settings (seed, stops, max tokens) and listener (may be null). */
     public record Request(int[] promptIds, SamplingSettings settings, Listener listener) {
@@ -76,7 +96,8 @@ public final class Generator {
         Sequence[] all = new Sequence[requests.size()];
         for (int i = 0; i < all.length; i++) {
             Request r = requests.get(i);
-            all[i] = new Sequence(transformer, codec, contextLength, r.promptIds(), r.settings(), r.listener(), t0);
+            all[i] = new Sequence(transformer, codec, contextLength, r.promptIds(), r.settings(), r.listener(), t0,
+                    reusePrefixes ? prefixes : null);
         }
         int slots = Math.min(transformer.maxBatch(), Math.max(1, all.length));
         int V = transformer.config.vocabSize();

@@ -84,7 +84,8 @@ public final class InferenceEngine implements AutoCloseable {
             }
             // and the generation loop around it (sampler filters, stop checks, text decode)
             SamplingSettings s = new SamplingSettings(32, 0.8f, 40, 0.95f, 0.05f, 1.1f, 1, java.util.List.of("\nhuman:"), false, java.util.List.of());
-            for (int rep = 0; rep < 2; rep++) generator.generate(prompt, s, null, null);
+            for (int rep = 0; rep < 2; rep++) generator.generate(prompt, s, null, null);   // the second reuses the first's prefix
+            generator.forgetPrefixes();                                                   // warm-up ids are no one's prefix
         }
         return (System.nanoTime() - t0) / 1e6;
     }

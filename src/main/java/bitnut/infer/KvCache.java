@@ -19,9 +19,11 @@ public final class KvCache {
     final int keyBlock;     // floats per kv head in k[layer]
     final int capacity;     // positions this cache can hold
     int length;             // positions filled
+    private final BitNetConfig config;
 
     public KvCache(BitNetConfig c, int capacity) {
         if (capacity < 1) throw new IllegalArgumentException("KV cache capacity must be >= 1");
+        this.config = c;
         this.heads = c.numKeyValueHeads();
         this.hd = c.headDim();
         this.kvDim = heads * hd;
@@ -54,6 +56,25 @@ public final class KvCache {
     public void truncate(int newLength) {
         if (newLength < 0 || newLength > length) throw new IllegalArgumentException("cannot truncate " + length + " to " + newLength);
         length = newLength;
+    }
+
+    /**
+     * A cache of {@code newCapacity} positions holding this one's positions 0 .. length (a reused
+     * prefix that outgrew its cache, PrefixCache). The layout depends on the capacity only through the
+     * per-head block sizes, so each head's filled keys (whole tiles) and values are one copy each.
+     */
+    KvCache withCapacity(int newCapacity) {
+        if (newCapacity < length) throw new IllegalArgumentException("cannot shrink " + length + " positions to " + newCapacity);
+        KvCache c = new KvCache(config, newCapacity);
+        int keys = Attention.keyBlockSize(Math.max(length, 1), hd);   // floats of the tiles positions 0 .. length touch
+        for (int l = 0; l < k.length; l++) {
+            for (int h = 0; h < heads; h++) {
+                System.arraycopy(k[l], keyOffset(h), c.k[l], c.keyOffset(h), Math.min(keys, keyBlock));
+                System.arraycopy(v[l], valueOffset(h), c.v[l], c.valueOffset(h), length * hd);
+            }
+        }
+        c.length = length;
+        return c;
     }
 
     public long bytes() { return (long) k.length * (k[0].length + v[0].length) * Float.BYTES; }

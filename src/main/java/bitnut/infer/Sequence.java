@@ -10,6 +10,11 @@ import java.util.List;
  * independent of its batch-mates lives here, so a sequence decoded in a batch takes exactly the
  * decisions it would take alone.
  *
+ * Prefix reuse: prefill() first asks the generator's PrefixCache for a cache that already holds a
+ * prefix of the prompt and runs only the rest; when the sequence ends its cache goes back there with
+ * the ids that were really fed (history[0 .. cache.length()): the prompt, then every generated token
+ * but one that ended the sequence before being run).
+ *
  * Life: new Sequence(...) -> prefill() -> step(logits, cancel) until it returns -1 -> result().
  * step() takes the logits of the last position, samples, applies the stop rules and streams the
  * safe part of the text (see Generator's header on held-back text); it returns the token to run
@@ -19,7 +24,10 @@ final class Sequence {
     final int[] prompt;              // prompt ids actually run (the end of an over-long prompt)
     KvCache cache;                   // allocated at prefill, dropped when the sequence ends
     private final Transformer transformer;
-    private final int cacheCapacity;
+    private final int cacheCapacity;   // positions this sequence may fill (<= the context length)
+    private final int contextLength;
+    private final PrefixCache prefixes;  // null: no reuse
+    private int prefilled;             // prompt tokens run by prefill() (the rest came from a reused cache)
     private final SamplingSettings s;
     private final Generator.Listener listener;
     private final TokenCodec codec;
@@ -37,7 +45,7 @@ final class Sequence {
     private long tPrefillStart, tPrefillEnd, tFirst, tEnd;
 
     Sequence(Transformer transformer, TokenCodec codec, int contextLength, int[] promptIds, SamplingSettings s,
-             Generator.Listener listener, long t0) {
+             Generator.Listener listener, long t0, PrefixCache prefixes) {
         if (promptIds.length == 0) throw new IllegalArgumentException("empty prompt");
         // keep the end of an over-long prompt: room for max(1, maxNew) new tokens
         int room = Math.max(1, Math.min(s.maxNewTokens(), contextLength - 1));
@@ -45,6 +53,8 @@ final class Sequence {
                 ? Arrays.copyOfRange(promptIds, promptIds.length - (contextLength - room), promptIds.length) : promptIds;
         int capacity = Math.min(contextLength, prompt.length + s.maxNewTokens());
         this.cacheCapacity = Math.max(capacity, prompt.length);
+        this.contextLength = contextLength;
+        this.prefixes = prefixes;
         this.transformer = transformer;
         this.s = s;
         this.listener = listener;
@@ -59,13 +69,18 @@ final class Sequence {
     }
 
     /**
-     * Allocates this sequence's KV cache and runs the prompt into it; returns the last position's logits.
-     * (A batch's waiting requests hold no cache until they start; an ended one lets its cache go.)
+     * Takes a cache holding a prefix of the prompt (or allocates a fresh one) and runs the rest of the
+     * prompt into it; returns the last position's logits. (A batch's waiting requests hold no cache
+     * until they start; an ended one hands its cache to the PrefixCache or lets it go.)
      */
     float[] prefill() {
         tPrefillStart = System.nanoTime();
-        cache = transformer.newCache(cacheCapacity);
-        float[] logits = transformer.forward(prompt, prompt.length, cache);
+        PrefixCache.Hit hit = prefixes == null ? null : prefixes.take(prompt, cacheCapacity, contextLength);
+        int reused = hit == null ? 0 : hit.reused();
+        cache = hit == null ? transformer.newCache(cacheCapacity) : hit.cache();
+        prefilled = prompt.length - reused;
+        int[] rest = reused == 0 ? prompt : Arrays.copyOfRange(prompt, reused, prompt.length);
+        float[] logits = transformer.forward(rest, prefilled, cache);
         tPrefillEnd = System.nanoTime();
         return logits;
     }
@@ -98,7 +113,7 @@ final class Sequence {
             emitted = safe;
         }
         if (n >= s.maxNewTokens()) return finish(GenerationResult.StopReason.MAX_TOKENS);
-        if (cache.length() >= cache.capacity()) return finish(GenerationResult.StopReason.CONTEXT_FULL);
+        if (cache.length() >= cacheCapacity) return finish(GenerationResult.StopReason.CONTEXT_FULL);  // a reused cache may be larger
         return next;
     }
 
@@ -111,6 +126,7 @@ final class Sequence {
     private int finish(GenerationResult.StopReason why) {
         reason = why;
         tEnd = System.nanoTime();
+        if (prefixes != null && cache != null) prefixes.offer(cache, history);   // history[0 .. cache.length()) were fed
         cache = null;
         if (listener != null && text.length() > emitted) listener.onText(text.substring(emitted));
         emitted = text.length();
@@ -126,8 +142,8 @@ final class Sequence {
         if (reason == null) throw new IllegalStateException("sequence still running");
         long first = tFirst == 0 ? tEnd : tFirst;
         double ttftMs = (first - t0) / 1e6;
-        double prefill = tPrefillEnd == 0 ? 0 : prompt.length / Math.max(1e-9, (tPrefillEnd - tPrefillStart) / 1e9);
+        double prefill = tPrefillEnd == 0 ? 0 : prefilled / Math.max(1e-9, (tPrefillEnd - tPrefillStart) / 1e9);
         double decode = n > 1 ? (n - 1) / Math.max(1e-9, (tEnd - first) / 1e9) : 0;
-        return new GenerationResult(text, prompt.length, n, reason, ttftMs, prefill, decode, (tEnd - t0) / 1e6);
+        return new GenerationResult(text, prompt.length, prefilled, n, reason, ttftMs, prefill, decode, (tEnd - t0) / 1e6);
     }
 }

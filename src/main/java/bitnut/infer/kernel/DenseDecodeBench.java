@@ -17,7 +17,7 @@ import java.util.Random;
  *              between two reads of a layer's cache), not from L3 as in DecodeKernelBench.
  *   lm_head    32768 x 768 in int8 (25 MB), bf16 (50 MB) or f32 (101 MB), rotating over 4 copies (the
  *              L3 holds none of them), beside a plain read of the same bytes (the probe's loop).
- * Run: java -Xmx4g @packaging/jvm-options -cp 'target/bitnut.jar:target/lib/*' bitnut.infer.kernel.DenseDecodeBench [seconds] [parts]
+ * Run: java -Xmx5g @packaging/jvm-options -XX:+UseTransparentHugePages -cp 'target/bitnut.jar:target/lib/*' bitnut.infer.kernel.DenseDecodeBench [seconds] [parts]
  * (parts: any of attention,int8,bf16,f32; default attention,int8,bf16)
  */
 public final class DenseDecodeBench {
@@ -65,7 +65,7 @@ public final class DenseDecodeBench {
             }
         }
         String[] names = {"previous: position-major KV, dot + reduction per score, 1 chain per p.V slice",
-                "current: per-head KV, tiled keys (no reductions), 8-chain p.V"};
+                "current: per-head KV, tiled keys (no reductions), query heads 3 at a time"};
         Pass[] passes = {
                 (team, c) -> { for (int l = 0; l < L; l++) { float[] Kl = K[c][l], Vl = V[c][l];
                     team.forRange(NKV, 1, (k0, k1) -> { for (int kh = k0; kh < k1; kh++)

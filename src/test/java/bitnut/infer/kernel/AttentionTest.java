@@ -16,7 +16,9 @@ class AttentionTest {
     @Test
     void vectorMatchesReferenceOnRandomShapesAndRaggedContexts() {
         Random rnd = new Random(11);
-        int[][] shapes = {{1, 16}, {3, 64}, {2, 32}, {4, 128}, {1, 8}, {2, 48}};   // {g, hd}; hd 8 takes the reference path on AVX-512
+        // {g, hd}: g = 3 / 2 / 1 heads per pass (triples, pairs, singles and mixes: 4 = 3 + 1, 5 = 3 + 2),
+        // hd a multiple of 4 lanes or not (48, 16, 32 on AVX-512); hd 8 takes the reference path on AVX-512
+        int[][] shapes = {{1, 16}, {3, 64}, {2, 32}, {4, 128}, {1, 8}, {2, 48}, {2, 128}, {5, 64}, {3, 16}};
         for (int[] sh : shapes) {
             int g = sh[0], hd = sh[1];
             for (int n : new int[] {1, 2, 15, 16, 17, 31, 100, 257}) {

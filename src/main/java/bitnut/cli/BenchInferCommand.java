@@ -2,6 +2,7 @@ package bitnut.cli;
 
 import bitnut.infer.BatchedDecodeBench;
 import bitnut.infer.BitNetModel;
+import bitnut.infer.ChatReuseBench;
 import bitnut.infer.CheckpointCatalog;
 import bitnut.infer.InferBench;
 import bitnut.infer.ModelLoader;
@@ -24,7 +25,8 @@ import java.util.concurrent.Callable;
  * side by side with the DJL fp32 KV-cache forward of the same model and with the physical floor
  * (memory bandwidth / bytes per decoded token), for each thread count; then the speed and quality
  * cost of each embeddings/lm_head precision. With --batch 1,4,8: batched decode instead (aggregate
- * decode tok/s of B sequences stepping together, side by side). Figures go to docs/benchmarks.md (## Inference).
+ * decode tok/s of B sequences stepping together, side by side). With --chat-turns N: time to first token
+ * of each chat turn with prefix reuse vs a full prefill (ChatReuseBench). Figures go to docs/benchmarks.md (## Inference).
  */
 @Command(name = "infer", mixinStandardHelpOptions = true,
         description = "Benchmark the inference engine vs DJL fp32 and vs the memory-bandwidth floor.")
@@ -60,6 +62,11 @@ public final class BenchInferCommand implements Callable<Integer> {
     int bandwidthPasses;
     @Option(names = "--batch", split = ",", paramLabel = "B", description = "Batched decode instead of the tables: aggregate decode tok/s of B sequences decoding together, each B side by side (e.g. 1,4,8).")
     List<Integer> batch;
+    @Option(names = "--chat-turns", defaultValue = "0", paramLabel = "N",
+            description = "Chat prefix reuse instead of the tables: time to first token of each of N turns of a synthetic conversation, with and without reuse (first prompt --prompt-tokens, answers --new-tokens).")
+    int chatTurns;
+    @Option(names = "--message-tokens", defaultValue = "32", description = "With --chat-turns: tokens of each later human message (default: ${DEFAULT-VALUE}).")
+    int messageTokens;
 
     /** Whether the JVM backs its heap (weights, and the probe's buffer) with THP: it changes both sides of decode / floor. */
     static String hugePages() {
@@ -86,6 +93,7 @@ public final class BenchInferCommand implements Callable<Integer> {
                 bytes / 1e6, model.ternaryBytes() / 1e6, model.lmHead.bytes() / 1e6,
                 (bytes - model.bytesPerDecodedToken()) / 1e6, ctx);
         if (batch != null && !batch.isEmpty()) return batched(model);
+        if (chatTurns > 0) return chatReuse(model);
         MemoryBandwidth probe = MemoryBandwidth.standard();
         System.out.printf(Locale.ROOT, "bandwidth probe: sequential read of a %d MB int[] (L3 %d MB) by the decode's thread count, best (median) of %d passes, run right before and right after the engine's decode%n",
                 probe.bufferBytes() >> 20, MemoryBandwidth.lastLevelCacheBytes() >> 20, bandwidthPasses);
@@ -133,6 +141,25 @@ public final class BenchInferCommand implements Callable<Integer> {
             }
         }
         System.out.printf(Locale.ROOT, "load after: %s%n", loadAverage());
+        return 0;
+    }
+
+    /** Chat prefix reuse: per thread count, each turn's TTFT with a full prefill and with reuse, side by side. */
+    private int chatReuse(BitNetModel model) {
+        if (messageTokens < 1) throw new IllegalArgumentException("--message-tokens must be >= 1");
+        System.out.printf(Locale.ROOT, "chat: first prompt %d tokens, each later message %d tokens, answers %d greedy tokens, %d turns%n",
+                promptTokens, messageTokens, newTokens, chatTurns);
+        for (int t : threads) {
+            List<ChatReuseBench.Turn> turns = ChatReuseBench.run(model, t, chatTurns, promptTokens, messageTokens, newTokens, 1);
+            System.out.println();
+            System.out.printf(Locale.ROOT, "%d thread(s), load after %s:%n", t, loadAverage());
+            System.out.println("| turn | prompt tokens | prefilled with reuse | TTFT full prefill ms | TTFT with reuse ms | full / reuse | same answer |");
+            System.out.println("|---|---|---|---|---|---|---|");
+            for (ChatReuseBench.Turn r : turns) {
+                System.out.printf(Locale.ROOT, "| %d | %d | %d | %.1f | %.1f | %.1fx | %s |%n", r.turn(), r.promptTokens(), r.prefilled(),
+                        r.fullTtftMs(), r.reuseTtftMs(), r.fullTtftMs() / r.reuseTtftMs(), r.sameAnswer() ? "yes" : "NO");
+            }
+        }
         return 0;
     }
 

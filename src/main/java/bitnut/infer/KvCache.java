@@ -59,21 +59,22 @@ public final class KvCache {
     }
 
     /**
-     * A cache of {@code newCapacity} positions holding this one's positions 0 .. length (a reused
-     * prefix that outgrew its cache, PrefixCache). The layout depends on the capacity only through the
-     * per-head block sizes, so each head's filled keys (whole tiles) and values are one copy each.
+     * A new cache of {@code newCapacity} positions holding a copy of this one's positions 0 .. n (a
+     * reused prefix: PrefixCache). The layout depends on the capacity only through the per-head block
+     * sizes, so each head's keys (the whole tiles that positions 0 .. n touch) and values are one copy each.
      */
-    KvCache withCapacity(int newCapacity) {
-        if (newCapacity < length) throw new IllegalArgumentException("cannot shrink " + length + " positions to " + newCapacity);
+    KvCache copyPrefix(int n, int newCapacity) {
+        if (n < 0 || n > length) throw new IllegalArgumentException("cannot copy " + n + " of " + length + " positions");
+        if (newCapacity < n) throw new IllegalArgumentException("cannot fit " + n + " positions into " + newCapacity);
         KvCache c = new KvCache(config, newCapacity);
-        int keys = Attention.keyBlockSize(Math.max(length, 1), hd);   // floats of the tiles positions 0 .. length touch
+        int keys = Math.min(Attention.keyBlockSize(Math.max(n, 1), hd), Math.min(keyBlock, c.keyBlock));
         for (int l = 0; l < k.length; l++) {
             for (int h = 0; h < heads; h++) {
-                System.arraycopy(k[l], keyOffset(h), c.k[l], c.keyOffset(h), Math.min(keys, keyBlock));
-                System.arraycopy(v[l], valueOffset(h), c.v[l], c.valueOffset(h), length * hd);
+                System.arraycopy(k[l], keyOffset(h), c.k[l], c.keyOffset(h), keys);
+                System.arraycopy(v[l], valueOffset(h), c.v[l], c.valueOffset(h), n * hd);
             }
         }
-        c.length = length;
+        c.length = n;
         return c;
     }
 

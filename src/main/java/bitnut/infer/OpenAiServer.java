@@ -293,6 +293,8 @@ public final class OpenAiServer implements AutoCloseable {
     private static ObjectNode usage(GenerationResult r) {
         ObjectNode u = Json.MAPPER.createObjectNode();
         u.put("prompt_tokens", r.promptTokens()).put("completion_tokens", r.newTokens()).put("total_tokens", r.promptTokens() + r.newTokens());
+        // OpenAI's name for prompt tokens served from a cache: here, the ids an earlier request's KV cache held (PrefixCache)
+        u.putObject("prompt_tokens_details").put("cached_tokens", r.promptTokens() - r.prefilledTokens());
         return u;
     }
 

@@ -98,6 +98,39 @@ class OpenAiServerTest {
         assertTrue(finish != null);
     }
 
+    static JsonNode chat(String messages) throws Exception {
+        return Json.MAPPER.readTree(post("/v1/chat/completions", "{\"messages\":[" + messages + "],\"max_tokens\":10,\"temperature\":0}").body());
+    }
+
+    static String content(JsonNode n) { return n.path("choices").path(0).path("message").path("content").asText(); }
+
+    @Test
+    void clientsSharingTheEngineReuseOnlyTheirOwnPrefixesAndGetTheSameAnswers() throws Exception {
+        String a1 = "{\"role\":\"user\",\"content\":\"Who runs the park?\"}";
+        String b1 = "{\"role\":\"user\",\"content\":\"Do you like ducks?\"}";
+        JsonNode ra = chat(a1);
+        JsonNode rb = chat(b1);                                        // client B between client A's turns
+        String a2 = a1 + ",{\"role\":\"assistant\",\"content\":" + Json.MAPPER.writeValueAsString(content(ra)) + "},"
+                + "{\"role\":\"user\",\"content\":\"And the squirrels?\"}";
+        JsonNode ra2 = chat(a2);
+        int cached = ra2.path("usage").path("prompt_tokens_details").path("cached_tokens").asInt(-1);
+        int promptTokens = ra2.path("usage").path("prompt_tokens").asInt();
+        assertTrue(cached >= OpenAiServer.chatPrompt(Json.MAPPER.readTree("{\"messages\":[" + a1 + "]}")).length(),
+                "client A's second turn reuses its first prompt (byte-level tokens): " + cached + " of " + promptTokens);
+        assertTrue(cached < promptTokens);
+
+        engine.generator().reusePrefixes(false);                       // the same requests, every prompt prefilled in full
+        try {
+            assertEquals(content(ra), content(chat(a1)));
+            assertEquals(content(rb), content(chat(b1)));
+            JsonNode full = chat(a2);
+            assertEquals(content(ra2), content(full));
+            assertEquals(0, full.path("usage").path("prompt_tokens_details").path("cached_tokens").asInt(-1));
+        } finally {
+            engine.generator().reusePrefixes(true);
+        }
+    }
+
     @Test
     void chatPromptUsesBitNutsTemplate() throws Exception {
         JsonNode req = Json.MAPPER.readTree("{\"messages\":[{\"role\":\"user\",\"content\":\"a?\"},{\"role\":\"assistant\",\"content\":\"woof\"},"

@@ -111,7 +111,7 @@ class PrefixReuseTest {
             KvCache decoded = tf.newCache(48);
             float[] out = new float[V];
             for (int i = 0; i < r; i++) tf.decode(new int[] {ids[i]}, new KvCache[] {decoded}, 1, out);
-            KvCache grown = decoded.withCapacity(96);                            // and copied into a larger cache
+            KvCache grown = decoded.copyPrefix(r, 96);                           // and copied into a larger cache
             assertArrayEquals(full, tf.forward(Arrays.copyOfRange(ids, r, ids.length), ids.length - r, grown), "decoded prefix " + r);
         }
     }
@@ -184,6 +184,28 @@ class PrefixReuseTest {
 
     @Test
     void fourTurnChatSeededIsTheSameWithReuse() { fourTurns(ChatSession.chatSettings(SEEDED)); }
+
+    @Test
+    void twoChatsOnOneGeneratorEachReuseTheirOwnTurns() {
+        Generator gen = new Generator(tf, codec);                       // e.g. the Chat tab and a server client
+        ChatSession a = new ChatSession(gen), b = new ChatSession(gen);
+        SamplingSettings s = ChatSession.chatSettings(SEEDED);
+        int[] previous = new int[2];
+        for (int turn = 0; turn < 3; turn++) {
+            for (int who = 0; who < 2; who++) {
+                ChatSession chat = who == 0 ? a : b;
+                String message = (who == 0 ? "Squirrels? " : "Ducks? ") + turn;
+                List<ChatSession.Turn> before = chat.turns();
+                GenerationResult r = chat.send(message, s, null, null);
+                assertSameResult(new ChatSession(new Generator(tf, codec), before).send(message, s, null, null), r, "chat " + who + " turn " + turn);
+                if (turn > 0) {
+                    assertTrue(r.prefilledTokens() <= r.promptTokens() - previous[who],
+                            "chat " + who + " turn " + turn + ": the other chat (same \"human: \" start) did not take its cache");
+                }
+                previous[who] = r.promptTokens();
+            }
+        }
+    }
 
     @Test
     void regenerateAndEditAndResendMatchFreshSessions() {
@@ -275,7 +297,7 @@ class PrefixReuseTest {
             assertSameResult(fresh(prompts.get(i), s.withSeed(40 + i), gen.contextLength()), batch.get(i), "request " + i);
         }
         // interleaved: client 2 between two turns of client 1, each continuing its own conversation
-        int[] c1 = concat(gen.keptPrefixes().getFirst(), randomIds(rnd, 4));
+        int[] c1 = concat(gen.keptPrefixes().getLast(), randomIds(rnd, 4));
         GenerationResult r2 = gen.generate(concat(q, randomIds(rnd, 2)), s, null, null);
         GenerationResult r1 = gen.generate(c1, s, null, null);
         assertSameResult(fresh(c1, s, gen.contextLength()), r1, "client 1 after client 2");

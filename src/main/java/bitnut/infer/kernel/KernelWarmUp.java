@@ -36,7 +36,7 @@ public final class KernelWarmUp {
         four.setTokens(4);
         DenseMatrix[] heads = {DenseMatrix.of(dense, 32, k, DenseMatrix.Precision.F32),
                 DenseMatrix.of(dense, 32, k, DenseMatrix.Precision.BF16), DenseMatrix.of(dense, 32, k, DenseMatrix.Precision.INT8)};
-        float[] logits = new float[32], row = new float[k], scores = new float[32], att = new float[128];
+        float[] logits = new float[32], row = new float[k], scores = new float[3 * 32], att = new float[3 * 64];
         float sink = 0;
         for (int r = 0; r < rounds; r++) {
             one.quantize(0, x, 0);
@@ -47,7 +47,7 @@ public final class KernelWarmUp {
             heads[r % 3].row(r % 32, row, 0);
             sink += VectorMath.dot(x, 0, dense, r % 64, 64);
             VectorMath.axpy(1e-3f, dense, r % 64, row, 0, 64);
-            Attention.gqaRow(dense, 0, 2, 64, dense, 64 * (r & 1), dense, 128, 16, 0.125f, scores, att, 0);
+            Attention.gqaRow(dense, 0, 2 + (r & 1), 64, dense, 64 * (r & 1), dense, 128, 16 + (r & 15), 0.125f, scores, att, 0);  // pair / triple paths, ragged tiles
             sink += out[r % n] + logits[r % 32] + att[r % 128];
         }
         if (Float.isNaN(sink) && rounds < 0) throw new IllegalStateException("unreachable");

@@ -1,6 +1,7 @@
 package bitnut.infer;
 
 import bitnut.infer.kernel.DenseMatrix;
+import bitnut.infer.kernel.TernaryMatrix;
 
 import java.io.IOException;
 import java.nio.file.Path;
@@ -12,9 +13,11 @@ import java.util.List;
  */
 public interface ModelLoader {
 
-    /** How to hold the full-precision parts. */
-    record Options(DenseMatrix.Precision headPrecision) {
+    /** How to hold the full-precision parts, and how to pack the ternary ones (default: this CPU's best). */
+    record Options(DenseMatrix.Precision headPrecision, TernaryMatrix.Layout layout) {
         public static final Options DEFAULT = new Options(DenseMatrix.Precision.F32);
+
+        public Options(DenseMatrix.Precision headPrecision) { this(headPrecision, TernaryMatrix.Layout.best()); }
     }
 
     /** Short format name for messages ("safetensors"). */

@@ -95,16 +95,16 @@ public final class SafeTensorsLoader implements ModelLoader {
         for (int i = 0; i < layers.length; i++) {
             layers[i] = new BitNetModel.Layer(
                     vector(st, ModelTensors.layer(i, "input_layernorm.weight"), C),
-                    bitLinear(st, ModelTensors.layer(i, "self_attn.q_proj"), qd, C, conv),
-                    bitLinear(st, ModelTensors.layer(i, "self_attn.k_proj"), kvd, C, conv),
-                    bitLinear(st, ModelTensors.layer(i, "self_attn.v_proj"), kvd, C, conv),
+                    bitLinear(st, ModelTensors.layer(i, "self_attn.q_proj"), qd, C, conv, opt.layout()),
+                    bitLinear(st, ModelTensors.layer(i, "self_attn.k_proj"), kvd, C, conv, opt.layout()),
+                    bitLinear(st, ModelTensors.layer(i, "self_attn.v_proj"), kvd, C, conv, opt.layout()),
                     vector(st, ModelTensors.layer(i, "self_attn.attn_sub_norm.weight"), qd),
-                    bitLinear(st, ModelTensors.layer(i, "self_attn.o_proj"), C, qd, conv),
+                    bitLinear(st, ModelTensors.layer(i, "self_attn.o_proj"), C, qd, conv, opt.layout()),
                     vector(st, ModelTensors.layer(i, "post_attention_layernorm.weight"), C),
-                    bitLinear(st, ModelTensors.layer(i, "mlp.gate_proj"), F, C, conv),
-                    bitLinear(st, ModelTensors.layer(i, "mlp.up_proj"), F, C, conv),
+                    bitLinear(st, ModelTensors.layer(i, "mlp.gate_proj"), F, C, conv, opt.layout()),
+                    bitLinear(st, ModelTensors.layer(i, "mlp.up_proj"), F, C, conv, opt.layout()),
                     vector(st, ModelTensors.layer(i, "mlp.ffn_sub_norm.weight"), F),
-                    bitLinear(st, ModelTensors.layer(i, "mlp.down_proj"), C, F, conv));
+                    bitLinear(st, ModelTensors.layer(i, "mlp.down_proj"), C, F, conv, opt.layout()));
         }
         DenseMatrix embed = DenseMatrix.of(matrix(st, ModelTensors.EMBED, V, C), V, C, opt.headPrecision());
         DenseMatrix head = embed;
@@ -130,7 +130,8 @@ public final class SafeTensorsLoader implements ModelLoader {
     }
 
     /** One projection: latent weights (quantize here) or HF packed uint8 + weight_scale. */
-    private static TernaryMatrix bitLinear(SafeTensors.Reader st, String prefix, int rows, int cols, ScaleConvention conv) throws IOException {
+    private static TernaryMatrix bitLinear(SafeTensors.Reader st, String prefix, int rows, int cols, ScaleConvention conv,
+                                           TernaryMatrix.Layout layout) throws IOException {
         String name = prefix + ".weight";
         SafeTensors.TensorInfo info = st.info(name);
         if (info.dtype() == SafeTensors.DType.U8) {
@@ -152,13 +153,13 @@ public final class SafeTensorsLoader implements ModelLoader {
             } catch (IllegalArgumentException e) {
                 throw new IOException(st.file() + ": " + name + ": " + e.getMessage(), e);
             }
-            return TernaryMatrix.fromCodes(codes, rows, cols, m);
+            return TernaryMatrix.fromCodes(codes, rows, cols, m, layout);
         }
         if (info.dtype() != SafeTensors.DType.F32 && info.dtype() != SafeTensors.DType.BF16 && info.dtype() != SafeTensors.DType.F16) {
             throw new IOException(st.file() + ": " + name + " has dtype " + info.dtype() + "; expected latent F32/BF16/F16 or packed U8");
         }
         checkShape(st, name, rows, cols);
-        return TernaryMatrix.quantize(st.floats(name), rows, cols);
+        return TernaryMatrix.quantize(st.floats(name), rows, cols, layout);
     }
 
     private static void checkShape(SafeTensors.Reader st, String name, int... shape) throws IOException {

@@ -1,6 +1,7 @@
 package bitnut.infer;
 
 import bitnut.infer.kernel.DenseMatrix;
+import bitnut.infer.kernel.TernaryMatrix;
 import bitnut.model.BitNetConfig;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -64,6 +65,24 @@ class TransformerTest {
             float[] last = batched.forward(IDS, IDS.length, batched.newCache(32));
             int V = c.vocabSize();
             for (int r = 0; r < V; r++) assertEquals(a[(IDS.length - 1) * V + r], last[r], 1e-5f * (1 + Math.abs(last[r])));
+        }
+    }
+
+    @Test
+    void bothTernaryLayoutsGiveTheSameLogits(@TempDir Path tmp) throws IOException {
+        // LOOKUP_TILES (lookup kernel, also in prefill) vs BIT_PLANES (bit-plane kernel, prefill GEMM):
+        // the CPU picks one; both are exact integer sums, so only fp32 reduction order may differ
+        BitNetConfig c = TinyCheckpoint.config(true);
+        Path dir = TinyCheckpoint.writeLatent(tmp, c, TinyCheckpoint.latents(c, 15));
+        var f32 = DenseMatrix.Precision.F32;
+        BitNetModel tiles = ModelLoader.loadAny(dir, new ModelLoader.Options(f32, TernaryMatrix.Layout.LOOKUP_TILES));
+        BitNetModel planes = ModelLoader.loadAny(dir, new ModelLoader.Options(f32, TernaryMatrix.Layout.BIT_PLANES));
+        assertEquals(TernaryMatrix.Layout.BIT_PLANES, planes.layers[0].q().layout);
+        try (Transformer a = new Transformer(tiles, 2, 8); Transformer b = new Transformer(planes, 2, 8)) {
+            float[] x = run(a, IDS), y = run(b, IDS);
+            for (int i = 0; i < x.length; i++) assertEquals(x[i], y[i], 1e-5f * (1 + Math.abs(x[i])));
+            float[] px = a.forward(IDS, IDS.length, a.newCache(32)), py = b.forward(IDS, IDS.length, b.newCache(32));   // prefill paths
+            for (int i = 0; i < px.length; i++) assertEquals(px[i], py[i], 1e-5f * (1 + Math.abs(px[i])));
         }
     }
 

@@ -7,7 +7,7 @@ import java.util.Random;
  * k/v 256x768, o 768x768, gate/up 2304x768, down 768x2304 per layer: 1.7 MB of packed weights per
  * layer, 20.6 MB for the model's 12). Default 24 layers (41 MB, more than the 32 MB L3), so the weights
  * stream from DRAM as in a real decode step, where the lm_head's read evicts them from L3 every token;
- * previous kernel (bit planes, BitPlaneKernel) vs current (base-3 lookup tables, TernaryMatMul.matVec,
+ * previous kernel (BIT_PLANES layout, BitPlaneKernel: still what CPUs without AVX-512 VBMI run) vs current (base-3 lookup tables, TernaryMatMul.matVec,
  * tables rebuilt per input as in decode), ALTERNATING for the whole window so both see the same load;
  * best time of each (load only ever adds time). Printed with the bandwidth probe's best reading at
  * the same thread count, so each kernel's time can be read against bytes / bandwidth.
@@ -24,16 +24,15 @@ public final class DecodeKernelBench {
         Random rnd = new Random(1);
         int per = LAYER.length;
         TernaryMatrix[] ws = new TernaryMatrix[per * LAYERS];
-        BitPlaneKernel[] planes = new BitPlaneKernel[ws.length];
+        TernaryMatrix[] planes = new TernaryMatrix[ws.length];
         Int8Activations[] xs = new Int8Activations[per];
-        byte[][][] biased = new byte[per][][];
         long bytes = 0, planeBytes = 0;
         for (int i = 0; i < ws.length; i++) {
             int n = LAYER[i % per][0], k = LAYER[i % per][1];
             byte[] codes = new byte[n * k];
             for (int j = 0; j < codes.length; j++) codes[j] = (byte) (rnd.nextInt(3) - 1);
-            ws[i] = TernaryMatrix.fromCodes(codes, n, k, 0.02f);
-            planes[i] = new BitPlaneKernel(codes, n, k);
+            ws[i] = TernaryMatrix.fromCodes(codes, n, k, 0.02f, TernaryMatrix.Layout.LOOKUP_TILES);
+            planes[i] = TernaryMatrix.fromCodes(codes, n, k, 0.02f, TernaryMatrix.Layout.BIT_PLANES);
             bytes += ws[i].packedBytes();
             planeBytes += planes[i].packedBytes();
         }
@@ -44,11 +43,9 @@ public final class DecodeKernelBench {
             for (int j = 0; j < k; j++) v[j] = (float) rnd.nextGaussian();
             xs[i].quantize(0, v, 0);
             xs[i].setTokens(1);
-            biased[i] = BitPlaneKernel.biased(xs[i], 0);
         }
         if (planeBytes != bytes) throw new IllegalStateException("formats differ in size: " + planeBytes + " vs " + bytes);
         float[] out = new float[2304];
-        int[] sums = new int[2304];
         MemoryBandwidth probe = MemoryBandwidth.standard();
         System.out.printf("decode matvecs, %d bitnut-133m layers (%.1f MB packed, 2 bits/weight in both formats), %.1f s per thread count, "
                 + "kernels alternating, best time of each (lookup: tables rebuilt every pass, as in a decode step)%n", LAYERS, bytes / 1e6, seconds);
@@ -59,9 +56,9 @@ public final class DecodeKernelBench {
                 double[] best = measure(seconds, new Runnable[] {
                         () -> {
                             for (int i = 0; i < planes.length; i++) {
-                                BitPlaneKernel w = planes[i];
-                                byte[][] x = biased[i % per];
-                                team.forRange(w.rows, 16, ThreadTeam.STREAMING, (r0, r1) -> w.matVec(x[0], x[1], sums, r0, r1));
+                                TernaryMatrix w = planes[i];
+                                Int8Activations x = xs[i % per];
+                                team.forRange(w.rows, 16, ThreadTeam.STREAMING, (r0, r1) -> TernaryMatMul.matVec(w, x, 0, out, 0, r0, r1));
                             }
                         },
                         () -> {
@@ -74,7 +71,7 @@ public final class DecodeKernelBench {
                         }});
                 double bw = probe.measure(team, 5).bestBytesPerSec();
                 double floorMs = bytes / bw * 1e3;
-                String[] names = {"bit planes, biased unsigned, 4 rows (previous)", "base-3 lookup tables, vpermi2b (current)"};
+                String[] names = {"bit planes, biased unsigned, 4 rows (previous; CPUs without VBMI)", "base-3 lookup tables, vpermi2b (current)"};
                 for (int j = 0; j < best.length; j++) {
                     System.out.printf("| %d | %s | %.3f | %.1f | %.1f | %.2f |%n", threads, names[j], best[j], bytes / best[j] / 1e6,
                             bw / 1e9, best[j] / floorMs);

@@ -13,8 +13,9 @@ import jdk.incubator.vector.VectorSpecies;
  * Layout: token t occupies q[t * stride .. t * stride + K), stride = K rounded up to 64, zero past
  * K (so the kernels' padded groups read zeros). |x * s| <= 127 by construction (s scales the absmax
  * to 127), so -128 never occurs. scale[t] holds s: a matmul result dequantizes as acc * m / s.
- * The decode kernel reads each token through its lookup tables (tables(t), TernaryMatMul.buildTables),
- * built on first use after each quantize. f is the same values as fp32 (int8 is exact in fp32) for the prefill GEMM, TernaryGemm; its token
+ * The lookup decode kernel reads each token through its tables (tables(t), TernaryMatMul.buildTables),
+ * built on first use after each quantize; the bit-plane kernel reads qb / nb, q + 128 and -q + 128 as
+ * unsigned bytes (1 .. 255), summed with unsigned 16-bit tricks (BitPlaneKernel). f is the same values as fp32 (int8 is exact in fp32) for the prefill GEMM, TernaryGemm; its token
  * count is rounded up to TOKEN_BLOCK so the GEMM's 4-token blocks never read past the array.
  */
 public final class Int8Activations {
@@ -25,6 +26,8 @@ public final class Int8Activations {
     public final int capacity;   // tokens this buffer holds
     public final byte[] q;       // [capacity][stride]
     public final float[] scale;  // s per token
+    final byte[] qb;             // q + 128 as unsigned bytes (q ^ 0x80), for BitPlaneKernel
+    final byte[] nb;             // -q + 128 as unsigned bytes
     /** Tokens per block of the prefill GEMM (TernaryGemm): f holds capacity rounded up to it. */
     public static final int TOKEN_BLOCK = 4;
     final float[] f;             // [ceil(capacity/4)*4][stride] fp32 copy of q (exact), for TernaryGemm
@@ -44,6 +47,8 @@ public final class Int8Activations {
         this.capacity = capacity;
         q = new byte[Math.multiplyExact(stride, capacity)];
         scale = new float[capacity];
+        qb = new byte[q.length];
+        nb = new byte[q.length];
         int blocks = (capacity + TOKEN_BLOCK - 1) / TOKEN_BLOCK;
         f = new float[Math.multiplyExact(Math.multiplyExact(stride, blocks), TOKEN_BLOCK)];
         groups = TernaryMatrix.groupsOf(cols);
@@ -107,11 +112,15 @@ public final class Int8Activations {
             r.intoArray(f, base + i);
             ByteVector b = (ByteVector) r.convertShape(VectorOperators.F2B, B, 0);
             b.intoArray(q, base + i);
+            b.lanewise(VectorOperators.XOR, (byte) 0x80).intoArray(qb, base + i);
+            b.neg().lanewise(VectorOperators.XOR, (byte) 0x80).intoArray(nb, base + i);
         }
         for (; i < n; i++) {
             double r = Math.rint(x[off + i] * s);
             byte v = (byte) Math.max(-128, Math.min(127, r));
             q[base + i] = v;
+            qb[base + i] = (byte) (v ^ 0x80);
+            nb[base + i] = (byte) (((byte) -v) ^ 0x80);
             f[base + i] = v;
         }
         scale[t] = s;

@@ -13,7 +13,7 @@ package bitnut.infer.kernel;
  * the same row range [r0, r1) (one thread's chunk, a few hundred KB) re-reads those rows from L2
  * instead of memory. From GEMM_TOKENS sequences on, the tile GEMM's one decode per row won against the
  * bit-plane kernel; against the lookup kernel it lost even at T = 64
- * (PrefillGemmBench: 2.3x slower on 1 thread, 1.5x on 2), so with vpermi2b every batch takes matVec.
+ * (PrefillGemmBench: 2.3x slower on 1 thread, 1.5x on 2), so LOOKUP_TILES matrices take matVec at every batch.
  * Results equal the reference bit for bit (both kernels are exact).
  */
 public final class TernaryBatchMatVec {
@@ -24,7 +24,7 @@ public final class TernaryBatchMatVec {
 
     /** out[t * ldo + outOff + n] for sequences t < x.tokens(), rows n in [r0, r1). */
     public static void matMul(TernaryMatrix w, Int8Activations x, float[] out, int ldo, int outOff, int r0, int r1) {
-        if (x.tokens() >= GEMM_TOKENS && !TernaryMatMul.VECTOR_LOOKUP) {
+        if (x.tokens() >= GEMM_TOKENS && w.layout == TernaryMatrix.Layout.BIT_PLANES) {
             TernaryGemm.matMul(w, x, out, ldo, outOff, r0, r1);
             return;
         }

@@ -8,10 +8,10 @@ import jdk.incubator.vector.VectorSpecies;
  * Prefill GEMM for ternary weights: y[t, n] = (m / s_t) * sum_k W[n,k] * xq[t,k] for T > 1 tokens,
  * same contract (and same scalar reference, TernaryMatMul.matMulReference) as TernaryMatMul.matMul.
  *
- * Used where the lookup kernel has no vpermi2b (no AVX-512 VBMI): then the decode kernel is a scalar
- * table walk and re-reads every weight byte per token, so prefill would cost as much per token as
- * decode. (With vpermi2b the lookup kernel per token is faster, see multiply.) Here each block of ROWS
- * weight rows is decoded ONCE from its base-3 index bytes into an fp32 tile (values -1/0/+1) and multiplied against all T tokens' activations, held as fp32
+ * Used for BIT_PLANES matrices (CPUs without vpermi2b): their decode kernel re-applies a row's masks
+ * per token, so prefill would cost as much per token as decode. (For LOOKUP_TILES matrices the lookup
+ * kernel per token is faster, see multiply.) Here each block of ROWS weight rows is decoded ONCE
+ * (from either layout) into an fp32 tile (values -1/0/+1) and multiplied against all T tokens' activations, held as fp32
  * copies of the int8 values (Int8Activations.f), with a ROWS x TOKS block of FMA accumulators over K
  * (the usual register-blocked GEMM micro-kernel, as in BLIS / llamafile's tinyBLAS).
  *
@@ -38,12 +38,12 @@ public final class TernaryGemm {
     private TernaryGemm() { }
 
     /**
-     * Picks the prefill kernel: the lookup kernel per token where it runs on vpermi2b (PrefillGemmBench,
-     * T = 64, tables built per input: 4.8 vs 11.0 ms per layer on 1 thread, 3.7 vs 5.6 on 2), else
-     * this GEMM from MIN_TOKENS tokens on (the scalar lookup is slower than the GEMM).
+     * Picks the prefill kernel: the lookup kernel per token for LOOKUP_TILES matrices (PrefillGemmBench,
+     * T = 64, tables built per input: 4.8 vs 11.0 ms per layer on 1 thread, 3.7 vs 5.6 on 2); for
+     * BIT_PLANES matrices (CPUs without vpermi2b) this GEMM from MIN_TOKENS tokens on.
      */
     public static void multiply(TernaryMatrix w, Int8Activations x, float[] out, int ldo, int outOff, int r0, int r1) {
-        if (!TernaryMatMul.VECTOR_LOOKUP && x.tokens() >= MIN_TOKENS) matMul(w, x, out, ldo, outOff, r0, r1);
+        if (w.layout == TernaryMatrix.Layout.BIT_PLANES && x.tokens() >= MIN_TOKENS) matMul(w, x, out, ldo, outOff, r0, r1);
         else TernaryMatMul.matMul(w, x, out, ldo, outOff, r0, r1);
     }
 
@@ -73,6 +73,10 @@ public final class TernaryGemm {
 
     /** tile[r][k] = W[n0 + r, k] in {-1, 0, +1} as fp32; rows r >= nr and columns past the groups are zero. */
     static void decode(TernaryMatrix w, int n0, int nr, float[] tile) {
+        if (w.layout == TernaryMatrix.Layout.BIT_PLANES) {
+            BitPlaneKernel.decode(w, n0, nr, tile, ROWS);
+            return;
+        }
         final byte[] idx = w.idx;
         final int kp = tile.length / ROWS, groups = Math.min(w.groups, kp / 4);
         for (int r = 0; r < ROWS; r++) {

@@ -32,7 +32,9 @@ import java.nio.file.Path;
  * tables) measured no faster once the weights come from DRAM (the kernel's limit there).
  *
  * Machines without AVX-512 VBMI (vpermi2b) would run the Vector API's Java fallback of selectFrom,
- * which is far slower than plain code; there the same tables are read by a scalar loop (matVecScalar).
+ * which is far slower than plain code: they pack their matrices as bit planes (TernaryMatrix.Layout)
+ * and matVec hands those to BitPlaneKernel. (lookupScalar reads the same tables one index at a time:
+ * the vector kernel's twin in tests, 20x slower than the bit-plane kernel.)
  * Batched tokens (matMul) are matVec per token; prefill uses TernaryGemm. Rows are processed in
  * [r0, r1) ranges so the engine can split them across a ThreadTeam (64-row aligned ranges waste nothing).
  */
@@ -45,8 +47,12 @@ public final class TernaryMatMul {
     static final int LO_BIAS = 60, HI_BIAS = 32;      // 4 * 15, 4 * 8: makes every entry >= 0
     static final int BLOCK_PAIRS = 128;               // group pairs per block (int16 sums stay below 2^15)
 
-    /** True when the lookup kernel can use vpermi2b (512-bit vectors with AVX-512 VBMI). */
-    public static final boolean VECTOR_LOOKUP = ByteVector.SPECIES_PREFERRED.vectorBitSize() >= 512 && cpuHas("avx512vbmi");
+    /**
+     * True when the lookup kernel can use vpermi2b (512-bit vectors with AVX-512 VBMI);
+     * -Dbitnut.infer.lookup=scalar forces the path machines without it take (to measure it here).
+     */
+    public static final boolean VECTOR_LOOKUP = ByteVector.SPECIES_PREFERRED.vectorBitSize() >= 512 && cpuHas("avx512vbmi")
+            && !"scalar".equals(System.getProperty("bitnut.infer.lookup"));
 
     private TernaryMatMul() { }
 
@@ -197,6 +203,10 @@ public final class TernaryMatMul {
     public static void matVec(TernaryMatrix w, Int8Activations x, int t, float[] out, int outOff, int r0, int r1) {
         check(w, x);
         if (r0 >= r1) return;
+        if (w.layout == TernaryMatrix.Layout.BIT_PLANES) {
+            BitPlaneKernel.matVec(w, x, t, out, outOff, r0, r1);
+            return;
+        }
         int t0 = r0 / TILE, t1 = (r1 + TILE - 1) / TILE;
         int[] acc = new int[(t1 - t0) * TILE];              // [tile][64 sums 16 H + L, biased; see slot]
         byte[] lut = x.tables(t);

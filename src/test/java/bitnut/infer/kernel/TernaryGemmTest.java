@@ -17,8 +17,8 @@ class TernaryGemmTest {
     void gemmMatchesReferenceBitForBitOnRaggedShapes() {
         Random rnd = new Random(7);
         for (int tokens : new int[] {1, 2, 4, 5, 7, 8, 13}) {
-            for (int[] s : SHAPES) {
-                TernaryMatrix w = TernaryMatrix.fromCodes(TernaryMatMulTest.randomCodes(rnd, s[0] * s[1]), s[0], s[1], 0.037f);
+            for (int[] s : SHAPES) for (TernaryMatrix.Layout layout : TernaryMatrix.Layout.values()) {
+                TernaryMatrix w = TernaryMatrix.fromCodes(TernaryMatMulTest.randomCodes(rnd, s[0] * s[1]), s[0], s[1], 0.037f, layout);
                 Int8Activations x = TernaryMatMulTest.randomActivations(rnd, s[1], tokens);
                 int ldo = s[0] + 5;
                 float[] fast = new float[ldo * tokens], ref = new float[ldo * tokens];

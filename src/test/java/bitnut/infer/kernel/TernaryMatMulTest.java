@@ -1,6 +1,8 @@
 package bitnut.infer.kernel;
 
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
 import java.util.Random;
 
@@ -30,7 +32,11 @@ class TernaryMatMulTest {
         Random rnd = new Random(1);
         for (int[] s : SHAPES) {
             byte[] codes = randomCodes(rnd, s[0] * s[1]);
-            assertArrayEquals(codes, TernaryMatrix.fromCodes(codes, s[0], s[1], 1f).codes());
+            for (TernaryMatrix.Layout layout : TernaryMatrix.Layout.values()) {
+                TernaryMatrix w = TernaryMatrix.fromCodes(codes, s[0], s[1], 1f, layout);
+                assertArrayEquals(codes, w.codes(), layout + " " + s[0] + "x" + s[1]);
+                assertEquals(layout, w.layout);
+            }
         }
     }
 
@@ -49,8 +55,8 @@ class TernaryMatMulTest {
     void vectorMatchesReferenceBitForBitIncludingRaggedTokenTails() {
         Random rnd = new Random(2);
         for (int tokens : new int[] {1, 3, 4, 5, 9}) {
-            for (int[] s : SHAPES) {
-                TernaryMatrix w = TernaryMatrix.fromCodes(randomCodes(rnd, s[0] * s[1]), s[0], s[1], 0.05f);
+            for (int[] s : SHAPES) for (TernaryMatrix.Layout layout : TernaryMatrix.Layout.values()) {
+                TernaryMatrix w = TernaryMatrix.fromCodes(randomCodes(rnd, s[0] * s[1]), s[0], s[1], 0.05f, layout);
                 Int8Activations x = randomActivations(rnd, s[1], tokens);
                 int ldo = s[0] + 3;
                 float[] fast = new float[ldo * tokens], ref = new float[ldo * tokens];
@@ -67,8 +73,9 @@ class TernaryMatMulTest {
         }
     }
 
-    @Test
-    void extremesAreExactUpToAndBeyondTheInt16FlushBlock() {
+    @ParameterizedTest
+    @EnumSource(TernaryMatrix.Layout.class)
+    void extremesAreExactUpToAndBeyondTheInt16FlushBlock(TernaryMatrix.Layout layout) {
         // +-127 activations against all +1 / all -1 / alternating rows: 127 * K must come out exactly,
         // also for K large enough that the int16 lanes are flushed several times
         for (int k : new int[] {6912, 20_000}) {
@@ -79,7 +86,7 @@ class TernaryMatMulTest {
                 codes[k + i] = -1;
                 codes[2 * k + i] = (byte) (i % 2 == 0 ? 1 : -1);
             }
-            TernaryMatrix w = TernaryMatrix.fromCodes(codes, n, k, 1f);
+            TernaryMatrix w = TernaryMatrix.fromCodes(codes, n, k, 1f, layout);
             for (float sign : new float[] {1f, -1f}) {
                 Int8Activations x = new Int8Activations(k, 4);
                 float[] v = new float[k];
@@ -101,11 +108,13 @@ class TernaryMatMulTest {
         }
     }
 
-    @Test
-    void decodeKernelIsExactAtExtremesOnBothSidesOfItsFourRowAndNoFlushLimits() {
-        // the decode matVec sums biased unsigned bytes in wrapping int16 lanes (exact up to 256 words,
-        // K <= 16384, four rows at a time) and falls back to a flushing one-row loop beyond: +-127
-        // activations against saturated rows must come out exactly on both paths
+    @ParameterizedTest
+    @EnumSource(TernaryMatrix.Layout.class)
+    void decodeKernelIsExactAtExtremesOnBothSidesOfItsFourRowAndNoFlushLimits(TernaryMatrix.Layout layout) {
+        // the bit-plane kernel sums biased unsigned bytes in wrapping int16 lanes (exact up to 256 words,
+        // K <= 16384, four rows at a time) and falls back to a flushing one-row loop beyond; the lookup
+        // kernel flushes int16 block sums every 128 group pairs: +-127 activations against saturated rows
+        // must come out exactly on every path
         Random rnd = new Random(9);
         for (int k : new int[] {64, 2304, 16_383, 16_384, 16_448, 20_000}) {
             int n = 9;                                  // two blocks of four rows + a one-row tail
@@ -117,7 +126,7 @@ class TernaryMatMulTest {
                 codes[3 * k + i] = 0;
                 for (int r = 4; r < n; r++) codes[r * k + i] = (byte) (rnd.nextInt(3) - 1);
             }
-            TernaryMatrix w = TernaryMatrix.fromCodes(codes, n, k, 1f);
+            TernaryMatrix w = TernaryMatrix.fromCodes(codes, n, k, 1f, layout);
             float[][] inputs = new float[3][k];
             for (int i = 0; i < k; i++) {
                 inputs[0][i] = 3.5f;                                // all +127
@@ -138,10 +147,11 @@ class TernaryMatMulTest {
         }
     }
 
-    @Test
-    void rowRangesAndThreadTeamCoverEveryRowOnce() {
+    @ParameterizedTest
+    @EnumSource(TernaryMatrix.Layout.class)
+    void rowRangesAndThreadTeamCoverEveryRowOnce(TernaryMatrix.Layout layout) {
         Random rnd = new Random(4);
-        TernaryMatrix w = TernaryMatrix.fromCodes(randomCodes(rnd, 301 * 100), 301, 100, 1f);
+        TernaryMatrix w = TernaryMatrix.fromCodes(randomCodes(rnd, 301 * 100), 301, 100, 1f, layout);
         Int8Activations x = randomActivations(rnd, 100, 1);
         float[] ref = new float[301], par = new float[301];
         TernaryMatMul.matMulReference(w, x, ref, 301, 0, 0, 301);
@@ -268,7 +278,7 @@ class TernaryMatMulTest {
         shapes[SHAPES.length + 1] = new int[] {256, 1100};  // 4 tiles, 3 group blocks
         shapes[SHAPES.length + 2] = new int[] {390, 64};    // 6 tiles, the last one ragged
         for (int[] s : shapes) {
-            TernaryMatrix w = TernaryMatrix.fromCodes(randomCodes(rnd, s[0] * s[1]), s[0], s[1], 0.05f);
+            TernaryMatrix w = TernaryMatrix.fromCodes(randomCodes(rnd, s[0] * s[1]), s[0], s[1], 0.05f, TernaryMatrix.Layout.LOOKUP_TILES);
             Int8Activations x = randomActivations(rnd, s[1], 1);
             int t0 = 0, t1 = w.tiles;
             int[] scalar = new int[w.tiles * TernaryMatrix.TILE];
@@ -293,7 +303,7 @@ class TernaryMatMulTest {
         // a token quantized again must not be read through its old tables; row ranges that cut a
         // 64-row tile (work stealing hands out any range) still write exactly their rows
         Random rnd = new Random(23);
-        TernaryMatrix w = TernaryMatrix.fromCodes(randomCodes(rnd, 200 * 96), 200, 96, 0.5f);
+        TernaryMatrix w = TernaryMatrix.fromCodes(randomCodes(rnd, 200 * 96), 200, 96, 0.5f, TernaryMatrix.Layout.LOOKUP_TILES);
         Int8Activations x = randomActivations(rnd, 96, 1);
         float[] first = new float[200], again = new float[200], ref = new float[200];
         TernaryMatMul.matVec(w, x, 0, first, 0, 0, 200);

@@ -147,10 +147,10 @@ public final class BenchInferCommand implements Callable<Integer> {
     /** Chat prefix reuse: per thread count, each turn's TTFT with a full prefill and with reuse, side by side. */
     private int chatReuse(BitNetModel model) {
         if (messageTokens < 1) throw new IllegalArgumentException("--message-tokens must be >= 1");
-        System.out.printf(Locale.ROOT, "chat: first prompt %d tokens, each later message %d tokens, answers %d greedy tokens, %d turns%n",
-                promptTokens, messageTokens, newTokens, chatTurns);
+        System.out.printf(Locale.ROOT, "chat: first prompt %d tokens, each later message %d tokens, answers %d greedy tokens, %d turns, best of %d conversations per turn%n",
+                promptTokens, messageTokens, newTokens, chatTurns, Math.max(1, repeat));
         for (int t : threads) {
-            List<ChatReuseBench.Turn> turns = ChatReuseBench.run(model, t, chatTurns, promptTokens, messageTokens, newTokens, 1);
+            List<ChatReuseBench.Turn> turns = ChatReuseBench.run(model, t, chatTurns, promptTokens, messageTokens, newTokens, Math.max(1, repeat), 1);
             System.out.println();
             System.out.printf(Locale.ROOT, "%d thread(s), load after %s:%n", t, loadAverage());
             System.out.println("| turn | prompt tokens | prefilled with reuse | TTFT full prefill ms | TTFT with reuse ms | full / reuse | same answer |");

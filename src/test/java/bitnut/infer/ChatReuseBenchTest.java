@@ -15,7 +15,7 @@ class ChatReuseBenchTest {
     void laterTurnsPrefillOnlyTheNewMessage() {
         BitNetConfig c = TinyCheckpoint.config(false);
         BitNetModel m = BitNetModel.random(c, DenseMatrix.Precision.F32, 3);
-        List<ChatReuseBench.Turn> turns = ChatReuseBench.run(m, 2, 4, 10, 6, 5, 1, 10);
+        List<ChatReuseBench.Turn> turns = ChatReuseBench.run(m, 2, 4, 10, 6, 5, 2, 1, 10);
         assertEquals(List.of(1, 2, 3, 4), turns.stream().map(ChatReuseBench.Turn::turn).toList());
         assertEquals(10, turns.getFirst().promptTokens());
         assertEquals(10, turns.getFirst().prefilled(), "nothing to reuse on turn 1");

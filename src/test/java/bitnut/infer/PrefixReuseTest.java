@@ -41,11 +41,11 @@ class PrefixReuseTest {
         engine = TinyEngine.open(tmp, 33);
         tf = engine.transformer();
         codec = engine.codec();
-        steadyState();
+        steadyState(tf);
     }
 
     /** Runs prefill, short prefills and decode until the logits stop changing between identical calls. */
-    static void steadyState() {
+    static void steadyState(Transformer tf) {
         int[] ids = randomIds(new Random(1), 40);
         float[] previous = null;
         int unchanged = 0;
@@ -94,7 +94,20 @@ class PrefixReuseTest {
     }
 
     @Test
-    void prefillOnAReusedCacheGivesTheSameLogitsBitForBit() {
+    void prefillOnAReusedCacheGivesTheSameLogitsBitForBit() { assertReusedPrefixesExact(tf); }
+
+    @Test
+    void bitPlaneLayoutToo() throws Exception {
+        // CPUs without AVX-512 VBMI run the bit-plane kernels (prefill GEMM from 4 tokens): same property
+        BitNetModel planes = ModelLoader.loadAny(tmp.resolve("ckpt"),
+                new ModelLoader.Options(bitnut.infer.kernel.DenseMatrix.Precision.F32, bitnut.infer.kernel.TernaryMatrix.Layout.BIT_PLANES));
+        try (Transformer t = new Transformer(planes, 2, 16)) {
+            steadyState(t);
+            assertReusedPrefixesExact(t);
+        }
+    }
+
+    static void assertReusedPrefixesExact(Transformer tf) {
         Random rnd = new Random(5);
         int[] ids = randomIds(rnd, 40);
         int V = TinyCheckpoint.VOCAB;

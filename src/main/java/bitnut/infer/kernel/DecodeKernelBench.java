@@ -7,11 +7,13 @@ import java.util.Random;
  * k/v 256x768, o 768x768, gate/up 2304x768, down 768x2304 per layer: 1.7 MB of packed weights per
  * layer, 20.6 MB for the model's 12). Default 24 layers (41 MB, more than the 32 MB L3), so the weights
  * stream from DRAM as in a real decode step, where the lm_head's read evicts them from L3 every token;
- * previous kernel (BIT_PLANES layout, BitPlaneKernel: still what CPUs without AVX-512 VBMI run) vs current (base-3 lookup tables, TernaryMatMul.matVec,
- * tables rebuilt per input as in decode), ALTERNATING for the whole window so both see the same load;
+ * previous kernel (BIT_PLANES layout, BitPlaneKernel: still what CPUs without AVX-512 VBMI run) vs
+ * current (LOOKUP_TILES, TernaryMatMul.matVec, tables rebuilt per input as in decode), on the same
+ * codes, ALTERNATING for the whole window so both see the same load;
  * best time of each (load only ever adds time). Printed with the bandwidth probe's best reading at
  * the same thread count, so each kernel's time can be read against bytes / bandwidth.
- * Run: java -Xmx2g @packaging/jvm-options -cp 'target/bitnut.jar:target/lib/*' bitnut.infer.kernel.DecodeKernelBench [seconds] [layers]
+ * Run: java -Xmx3g @packaging/jvm-options -XX:+UseTransparentHugePages -cp 'target/bitnut.jar:target/lib/*' bitnut.infer.kernel.DecodeKernelBench [seconds] [layers]
+ * (the THP flag as bin/bitnut adds it on Linux)
  * (layers 1 = 1.7 MB, which stays in L2: the kernels' compute speed without DRAM; 12 = 20.6 MB stays in L3)
  * The decode attention comparison moved to DenseDecodeBench (KV cache read from DRAM, as in decode).
  */

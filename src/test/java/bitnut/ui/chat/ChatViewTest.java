@@ -73,6 +73,11 @@ class ChatViewTest {
         waitIdle(m);
         assertEquals(2, m.messagesA().size());
         assertTrue(!m.messagesA().get(1).text.get().equals(first), "a new seed gives a new answer");
+        String regenerated = m.messagesA().get(1).stats.get();
+        // the engine kept the prompt's KV cache: a regenerate runs only the prompt's last token again
+        java.util.regex.Matcher reuse = java.util.regex.Pattern.compile("(\\d+) prompt tokens \\((\\d+) reused\\).*").matcher(regenerated);
+        assertTrue(reuse.matches(), regenerated);
+        assertEquals(Integer.parseInt(reuse.group(1)) - 1, Integer.parseInt(reuse.group(2)), regenerated);
 
         robot.interact(() -> m.editAndResend(0, "Who really runs the park?"));
         waitIdle(m);
@@ -86,6 +91,7 @@ class ChatViewTest {
         assertEquals(4, m.messagesA().size());
         assertEquals(2, m.messagesB().size(), "column B answers the compared message");
         assertFalse(m.messagesB().get(1).text.get().isEmpty());
+        assertTrue(m.messagesA().get(3).stats.get().contains(" reused)"), "the second turn continues the first's KV cache: " + m.messagesA().get(3).stats.get());
 
         List<String> problems = new ArrayList<>();
         ChatStore.Conversation saved = new ChatStore(workspace.chatDir()).list(problems).getFirst();

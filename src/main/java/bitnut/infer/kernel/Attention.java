@@ -73,8 +73,6 @@ public final class Attention {
             for (; j + 2 < g; j += 3) {
                 for (int c = 0; c < hd; c += 4 * LANES) weightedSum4x3(scores, j * ld, ld, n, V, vOff + c, hd, out, outOff + j * hd + c, hd);
             }
-        }
-        if (hd % (4 * LANES) == 0) {
             for (; j + 1 < g; j += 2) {
                 for (int c = 0; c < hd; c += 4 * LANES) {
                     weightedSum4x2(scores, j * ld, (j + 1) * ld, n, V, vOff + c, hd, out, outOff + j * hd + c, outOff + (j + 1) * hd + c);

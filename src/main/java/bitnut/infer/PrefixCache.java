@@ -16,7 +16,8 @@ import java.util.List;
  * Why the result is the same as a full prefill: a position's keys and values depend only on the ids
  * up to it (causal attention), and every kernel on the way gives the same floats for a row whether it
  * runs in a prefill batch or alone (the ternary matmuls accumulate integers exactly; attention and
- * norms work per row). PrefixReuseTest holds the engine to that, bit for bit.
+ * norms work per row). PrefixReuseTest holds the engine to that, bit for bit, once the kernels are
+ * JIT-compiled (before that even two identical full prefills can differ in the last bits; see there).
  * Entries are keyed by ids, never by who sent them: two clients with the same prefix share work, and a
  * cache is only ever used for the exact ids it was computed from, so no request can see another's
  * tokens. A prompt that extends ALL of an entry's ids (the next chat turn) takes that cache: it leaves

@@ -18,7 +18,8 @@ import java.util.Random;
  *   lm_head    32768 x 768 in int8 (25 MB), bf16 (50 MB) or f32 (101 MB), rotating over 4 copies (the
  *              L3 holds none of them), beside a plain read of the same bytes (the probe's loop).
  * Run: java -Xmx5g @packaging/jvm-options -XX:+UseTransparentHugePages -cp 'target/bitnut.jar:target/lib/*' bitnut.infer.kernel.DenseDecodeBench [seconds] [parts]
- * (parts: any of attention,int8,bf16,f32; default attention,int8,bf16)
+ * (parts: any of attention,int8,bf16,f32; default attention,int8,bf16; -Dbitnut.bench.ctx=N sets the attention
+ * context, -Dbitnut.bench.copies=1 keeps its cache in L3, -Dbitnut.bench.headCopies=N the number of head copies)
  */
 public final class DenseDecodeBench {
     static final int L = 12, NH = 12, NKV = 4, HD = 64, G = NH / NKV, KV_DIM = NKV * HD;
@@ -31,7 +32,7 @@ public final class DenseDecodeBench {
         MemoryBandwidth probe = MemoryBandwidth.standard();
         for (String part : parts.split(",")) {
             switch (part) {
-                case "attention" -> attention(128, seconds, probe);
+                case "attention" -> attention(Integer.getInteger("bitnut.bench.ctx", 128), seconds, probe);
                 case "int8" -> head(DenseMatrix.Precision.INT8, seconds, probe);
                 case "bf16" -> head(DenseMatrix.Precision.BF16, seconds, probe);
                 case "f32" -> head(DenseMatrix.Precision.F32, seconds, probe);

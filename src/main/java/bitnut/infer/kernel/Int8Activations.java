@@ -33,13 +33,14 @@ public final class Int8Activations {
     final float[] f;             // [ceil(capacity/4)*4][stride] fp32 copy of q (exact), for TernaryGemm
     int tokens;                  // tokens quantized in the current batch
 
-    // The decode kernel's lookup tables (TernaryMatMul.buildTables), built on first use per token,
-    // since prefill (TernaryGemm) never needs them: [capacity][groups * 256].
+    // The lookup kernel's tables (TernaryMatMul.buildTables), [capacity][groups * 256], built on first
+    // use after each quantize by EACH ThreadTeam participant into its own copy: one thread building them
+    // while the other waited, then pulled them across cores, made down_proj (147 KB of tables) slower
+    // on 2 threads than on 1 (0.51 vs 0.38 ms per token, idle box); a build is 1-3 us.
     final int groups;                                     // TernaryMatrix.groupsOf(cols)
-    private final byte[] lut;
     private final int[] quantized;                        // per token: bumped by every quantize
-    private final java.util.concurrent.atomic.AtomicIntegerArray lutOf;   // per token: the quantize its tables match
-    private final Object[] lutLocks;                      // per token, so threads build different tokens' tables at once
+    private final byte[][] luts = new byte[ThreadTeam.MAX_THREADS][];   // per participant
+    private final int[][] lutOf = new int[ThreadTeam.MAX_THREADS][];    // per participant and token: the quantize its tables match
 
     public Int8Activations(int cols, int capacity) {
         this.cols = cols;
@@ -52,27 +53,27 @@ public final class Int8Activations {
         int blocks = (capacity + TOKEN_BLOCK - 1) / TOKEN_BLOCK;
         f = new float[Math.multiplyExact(Math.multiplyExact(stride, blocks), TOKEN_BLOCK)];
         groups = TernaryMatrix.groupsOf(cols);
-        lut = new byte[Math.multiplyExact(Math.multiplyExact(groups, TernaryMatMul.TABLE_BYTES), capacity)];
+        Math.multiplyExact(Math.multiplyExact(groups, TernaryMatMul.TABLE_BYTES), capacity);   // fits an array
         quantized = new int[capacity];
-        lutOf = new java.util.concurrent.atomic.AtomicIntegerArray(capacity);
         java.util.Arrays.fill(quantized, 1);
-        lutLocks = new Object[capacity];
-        for (int t = 0; t < capacity; t++) lutLocks[t] = new Object();
     }
 
     /**
-     * Token t's lookup tables for TernaryMatMul.matVec (offset of its groups * 256 bytes in the returned
-     * array's {@link #lutOffset}). Safe to call from the ThreadTeam's workers at once: the first builds
-     * them under the token's lock, the others wait; the volatile stamp publishes the finished bytes.
+     * Token t's lookup tables for TernaryMatMul.matVec, in the calling ThreadTeam participant's own copy
+     * (at {@link #lutOffset}); built there on first use after each quantize. Participants touch only
+     * their own slot, so no locks.
      */
     byte[] tables(int t) {
-        if (lutOf.get(t) != quantized[t]) {
-            synchronized (lutLocks[t]) {
-                if (lutOf.get(t) != quantized[t]) {
-                    TernaryMatMul.buildTables(q, t * stride, groups, lut, lutOffset(t));
-                    lutOf.set(t, quantized[t]);
-                }
-            }
+        int p = ThreadTeam.participant();
+        byte[] lut = luts[p];
+        int[] built = lutOf[p];
+        if (lut == null) {
+            lut = luts[p] = new byte[groups * TernaryMatMul.TABLE_BYTES * capacity];
+            built = lutOf[p] = new int[capacity];
+        }
+        if (built[t] != quantized[t]) {
+            TernaryMatMul.buildTables(q, t * stride, groups, lut, lutOffset(t));
+            built[t] = quantized[t];
         }
         return lut;
     }

@@ -185,18 +185,11 @@ public final class TernaryMatMul {
 
     /**
      * Same contract as {@link #matMulReference}: matVec per token (prefill and batched decode too: a
-     * thread's row range stays in L2 across the tokens). Each range starts at a different token, so
-     * threads arriving together build different tokens' tables instead of waiting on one.
+     * thread's row range stays in L2 across the tokens).
      */
     public static void matMul(TernaryMatrix w, Int8Activations x, float[] out, int ldo, int outOff, int r0, int r1) {
         check(w, x);
-        int tokens = x.tokens();
-        if (tokens == 0) return;
-        int first = Math.floorMod(r0 / TILE * 5, tokens);
-        for (int i = 0; i < tokens; i++) {
-            int t = (first + i) % tokens;
-            matVec(w, x, t, out, t * ldo + outOff, r0, r1);
-        }
+        for (int t = 0; t < x.tokens(); t++) matVec(w, x, t, out, t * ldo + outOff, r0, r1);
     }
 
     /** One token t of x: out[outOff + n], rows n in [r0, r1): the decode matVec. */
@@ -229,6 +222,10 @@ public final class TernaryMatMul {
      */
     public static int chunksPerThread(int rows, int threads) {
         int tiles = (rows + TILE - 1) / TILE;
+        for (int c = ThreadTeam.STREAMING; c >= 1; c--) {             // equal chunks of 8, 12, 16 ... tiles: all four-tile passes
+            int per = tiles / (threads * c);
+            if (tiles % (threads * c) == 0 && per >= 8 && per % 4 == 0) return c;
+        }
         return Math.max(1, Math.min(ThreadTeam.STREAMING, tiles / (8 * threads)));
     }
 

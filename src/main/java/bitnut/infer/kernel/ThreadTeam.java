@@ -28,6 +28,12 @@ public final class ThreadTeam implements AutoCloseable {
     public interface RangeTask { void run(int from, int to); }
 
     private static final int SPIN = 2_000;
+    /** Largest team (participant indices stay below it, so per-participant scratch can be sized once). */
+    public static final int MAX_THREADS = 256;
+    private static final ThreadLocal<Integer> PARTICIPANT = ThreadLocal.withInitial(() -> 0);
+
+    /** The calling thread's participant index in the team it works for: 0 for any caller, i for worker i. */
+    public static int participant() { return PARTICIPANT.get(); }
     private static final int CHUNKS_PER_THREAD = 8;
     /** Chunks per thread's region for loops that stream weights from memory (the default). */
     public static final int STREAMING = CHUNKS_PER_THREAD;
@@ -100,7 +106,7 @@ public final class ThreadTeam implements AutoCloseable {
     private volatile boolean closed;
 
     public ThreadTeam(int threads) {
-        if (threads < 1) throw new IllegalArgumentException("threads must be >= 1, got " + threads);
+        if (threads < 1 || threads > MAX_THREADS) throw new IllegalArgumentException("threads must be in [1, " + MAX_THREADS + "], got " + threads);
         size = threads;
         workers = new Worker[threads - 1];
         for (int i = 0; i < workers.length; i++) {
@@ -160,6 +166,7 @@ public final class ThreadTeam implements AutoCloseable {
         }
 
         @Override public void run() {
+            PARTICIPANT.set(index);
             Batch seen = null;
             while (!closed) {
                 Batch b = current;

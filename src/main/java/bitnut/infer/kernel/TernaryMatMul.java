@@ -18,24 +18,25 @@ import java.nio.file.Path;
  * Decode kernel (matVec, one token): a lookup-table kernel in the style of T-MAC / bitnet.cpp's TL
  * kernels. Four weights W[n, 4g .. 4g+3] are one base-3 index byte (TernaryMatrix); for the token's
  * four activations a_0..a_3 of group g the 81 possible sums  sum_j d_j a_j  (d in {-1,0,1}^4) are
- * precomputed once per token (buildTables), and one byte-permute (vpermi2b: ByteVector.selectFrom
- * with two 64-byte tables) then looks up 64 rows' sums at once: 256 weight-activation products per
- * instruction, with no decoding of the weights at all.
+ * precomputed once per token by each thread (buildTables, Int8Activations.tables), and one
+ * byte-permute (vpermi2b: ByteVector.selectFrom with two 64-byte tables) then looks up 64 rows' sums
+ * at once: 256 weight-activation products per instruction, with no decoding of the weights at all.
  * Sums of four int8 values reach +-508, more than a byte holds, so each activation is split into
  * nibbles, a = 16 h + l (l = a & 15 in [0, 15], h = a >> 4 in [-8, 7]): the table of the l's
  * (biased +60, [0, 120]) and the table of the h's (biased +32, [0, 64]) are both bytes, two lookups
  * per group; two groups' lookups still fit one unsigned byte, and bytes are summed in wrapping int16
- * lanes with the high bytes counted apart (see pairs), so every sum stays exact.
- * Measured (2-vCPU EPYC, AVX-512, all 84 bitnut-133m BitLinears, DecodeKernelBench): see benchmarks.md.
- * Four tiles per pass share the table loads (see pairs4). Groups are taken in blocks of at most BLOCK_PAIRS pairs,
- * the most whose int16 sums cannot overflow; smaller, L1-sized blocks (16-64 pairs: 4-16 KB of
- * tables) measured no faster once the weights come from DRAM (the kernel's limit there).
+ * lanes with the high bytes counted apart (see pairs2), so every sum stays exact.
+ * Four tiles per pass share the table loads (see pairs4; chunksPerThread sizes the threads' ranges
+ * for it). Groups are taken in blocks of at most BLOCK_PAIRS pairs, the most whose int16 sums cannot
+ * overflow; smaller, L1-sized blocks (16-64 pairs: 4-16 KB of tables) measured no faster once the
+ * weights come from DRAM (the kernel's limit there). Measured (2-vCPU EPYC, all 84 bitnut-133m
+ * BitLinears, DecodeKernelBench): docs/benchmarks.md, "Decode: lookup-table ternary kernel".
  *
  * Machines without AVX-512 VBMI (vpermi2b) would run the Vector API's Java fallback of selectFrom,
  * which is far slower than plain code: they pack their matrices as bit planes (TernaryMatrix.Layout)
  * and matVec hands those to BitPlaneKernel. (lookupScalar reads the same tables one index at a time:
  * the vector kernel's twin in tests, 20x slower than the bit-plane kernel.)
- * Batched tokens (matMul) are matVec per token; prefill uses TernaryGemm. Rows are processed in
+ * Batched tokens (matMul: prefill and batched decode) are matVec per token. Rows are processed in
  * [r0, r1) ranges so the engine can split them across a ThreadTeam (64-row aligned ranges waste nothing).
  */
 public final class TernaryMatMul {

@@ -251,14 +251,10 @@ public final class TernaryMatMul {
 
     /** Tiles [t0, t1) into acc: blocks of group pairs, four tiles per pass (they share the table loads). */
     static void lookup(TernaryMatrix w, byte[] lut, int lutOff, int t0, int t1, int[] acc) {
-        lookup(w, lut, lutOff, t0, t1, acc, BLOCK_PAIRS);
-    }
-
-    static void lookup(TernaryMatrix w, byte[] lut, int lutOff, int t0, int t1, int[] acc, int blockPairs) {
         final int pairs = w.groups / 2;
         final short[] tmp = new short[4 * 128];           // a block's int16 sums of up to four tiles
-        for (int p0 = 0; p0 < pairs; p0 += blockPairs) {
-            int p1 = Math.min(pairs, p0 + blockPairs);
+        for (int p0 = 0; p0 < pairs; p0 += BLOCK_PAIRS) {
+            int p1 = Math.min(pairs, p0 + BLOCK_PAIRS);
             int tile = t0;
             for (; tile + 4 <= t1; tile += 4) pairs4(w, lut, lutOff, tile, p0, p1, tmp, acc, (tile - t0) * TILE);
             for (; tile + 2 <= t1; tile += 2) pairs2(w, lut, lutOff, tile, p0, p1, tmp, acc, (tile - t0) * TILE);

@@ -202,7 +202,7 @@ public final class TernaryMatMul {
             return;
         }
         int t0 = r0 / TILE, t1 = (r1 + TILE - 1) / TILE;
-        int[] acc = new int[(t1 - t0) * TILE];              // [tile][64 sums 16 H + L, biased; see slot]
+        int[] acc = Scratch.of().acc((t1 - t0) * TILE);     // [tile][64 sums 16 H + L, biased; see slot], zeroed
         byte[] lut = x.tables(t);
         int lutOff = x.lutOffset(t);
         if (VECTOR_LOOKUP) lookup(w, lut, lutOff, t0, t1, acc);
@@ -230,6 +230,26 @@ public final class TernaryMatMul {
         return Math.max(1, Math.min(ThreadTeam.STREAMING, tiles / (8 * threads)));
     }
 
+    /**
+     * Per-thread buffers of the lookup kernel, reused across calls: allocating them per call was ~150 MB/s
+     * of garbage during decode (JFR), i.e. a young GC every few seconds. Per thread, not per ThreadTeam
+     * participant, because two engines may run at once on different caller threads.
+     */
+    private static final class Scratch {
+        private static final ThreadLocal<Scratch> BY_THREAD = ThreadLocal.withInitial(Scratch::new);
+        final short[] blockSums = new short[4 * 128];
+        private int[] acc = new int[0];
+
+        static Scratch of() { return BY_THREAD.get(); }
+
+        /** A zeroed int[n] (valid until this thread's next call). */
+        int[] acc(int n) {
+            if (acc.length < n) acc = new int[n];
+            else java.util.Arrays.fill(acc, 0, n, 0);
+            return acc;
+        }
+    }
+
     /** Where row r of a tile sits in the kernels' sums: even rows first, then odd rows (int16 lane pairs). */
     static int slot(int r) { return (r & 1) * 32 + (r >> 1); }
 
@@ -252,7 +272,7 @@ public final class TernaryMatMul {
     /** Tiles [t0, t1) into acc: blocks of group pairs, four tiles per pass (they share the table loads). */
     static void lookup(TernaryMatrix w, byte[] lut, int lutOff, int t0, int t1, int[] acc) {
         final int pairs = w.groups / 2;
-        final short[] tmp = new short[4 * 128];           // a block's int16 sums of up to four tiles
+        final short[] tmp = Scratch.of().blockSums;        // a block's int16 sums of up to four tiles
         for (int p0 = 0; p0 < pairs; p0 += BLOCK_PAIRS) {
             int p1 = Math.min(pairs, p0 + BLOCK_PAIRS);
             int tile = t0;

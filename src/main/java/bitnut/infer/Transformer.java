@@ -331,8 +331,9 @@ public final class Transformer implements AutoCloseable {
 
     /**
      * y[t, r] for rows [r0, r1) of one BitLinear; the kernel depends on what the rows are. Tokens of one
-     * prompt: the prefill GEMM (TernaryGemm picks it from 4 tokens on). One token of each of B sequences
-     * (batched decode): TernaryBatchMatVec, the int8 matVec once per sequence over the same rows.
+     * prompt: TernaryGemm.multiply (the lookup kernel per token; the fp32 tile GEMM from 4 tokens on for
+     * bit-plane matrices). One token of each of B sequences (batched decode): TernaryBatchMatVec, the
+     * decode matVec once per sequence over the same rows.
      */
     private void multiply(TernaryMatrix w, Int8Activations x, float[] y, int n, int r0, int r1) {
         if (batchedDecode) TernaryBatchMatVec.matMul(w, x, y, n, 0, r0, r1);

@@ -32,7 +32,7 @@ public final class CheckpointCatalog {
     }
 
     public static boolean isCheckpoint(Path dir) {
-        return Files.isRegularFile(dir.resolve(SafeTensorsLoader.CONFIG)) && Files.isRegularFile(dir.resolve(SafeTensorsLoader.WEIGHTS))
+        return Files.isRegularFile(dir.resolve(SafeTensorsLoader.CONFIG)) && CheckpointTensors.present(dir)
                 && !dir.getFileName().toString().endsWith(".tmp");
     }
 
@@ -44,7 +44,7 @@ public final class CheckpointCatalog {
             try (Stream<Path> s = Files.walk(root, 4)) {
                 s.filter(Files::isDirectory).filter(CheckpointCatalog::isCheckpoint).forEach(d -> {
                     try {
-                        out.add(new Entry(d, Files.getLastModifiedTime(d.resolve(SafeTensorsLoader.WEIGHTS))));
+                        out.add(new Entry(d, Files.getLastModifiedTime(d.resolve(SafeTensorsLoader.CONFIG))));
                     } catch (IOException e) {
                         throw new UncheckedIOException(e);
                     }

@@ -34,7 +34,7 @@ public interface ModelLoader {
     /** Loads a checkpoint folder with the first loader that accepts it. */
     static BitNetModel loadAny(Path dir, Options options) throws IOException {
         for (ModelLoader l : LOADERS) if (l.accepts(dir)) return l.load(dir, options);
-        throw new IOException(dir + " is not a checkpoint this engine can read (expected config.json + model.safetensors). "
+        throw new IOException(dir + " is not a checkpoint this engine can read (expected config.json + model.safetensors, or HF shards with model.safetensors.index.json). "
                 + "HINT: point --checkpoint at a folder written by 'bitnut pretrain' / 'bitnut finetune' or an HF BitNet download.");
     }
 }

@@ -16,7 +16,8 @@ import java.nio.file.Path;
 import java.util.Arrays;
 
 /*
- * Loads config.json + model.safetensors (HF tensor names, bitnet-spec.md §2.2) into a BitNetModel.
+ * Loads config.json + model.safetensors, or HF shards with model.safetensors.index.json
+ * (CheckpointTensors), with HF tensor names (bitnet-spec.md §2.2) into a BitNetModel.
  * Three kinds of checkpoint (spec §3.4), told apart by config.json's quantization_config and by each
  * BitLinear weight's dtype:
  *   - ours / HF "online" (autobitlinear): latent F32/BF16/F16 weights [out, in] -> quantized once here
@@ -28,7 +29,6 @@ import java.util.Arrays;
  */
 public final class SafeTensorsLoader implements ModelLoader {
     public static final String CONFIG = "config.json";
-    public static final String WEIGHTS = "model.safetensors";
 
     /** How packed weight_scale values are to be read. */
     enum ScaleConvention { MULTIPLY, DIVIDE }
@@ -36,7 +36,7 @@ public final class SafeTensorsLoader implements ModelLoader {
     @Override public String format() { return "safetensors"; }
 
     @Override public boolean accepts(Path dir) {
-        return Files.isRegularFile(dir.resolve(CONFIG)) && Files.isRegularFile(dir.resolve(WEIGHTS));
+        return Files.isRegularFile(dir.resolve(CONFIG)) && CheckpointTensors.present(dir);
     }
 
     @Override public BitNetModel load(Path dir, Options options) throws IOException {
@@ -83,12 +83,12 @@ public final class SafeTensorsLoader implements ModelLoader {
                     + "ternary BitNet b1.58 weights only; ternarizing a model trained without quantization gives garbage "
                     + "(bitnet-spec.md §0.1). HINT: train with precision 'ternary' or use an HF '-bf16'/packed BitNet checkpoint.");
         }
-        try (SafeTensors.Reader st = SafeTensors.open(dir.resolve(WEIGHTS))) {
+        try (CheckpointTensors st = CheckpointTensors.open(dir)) {
             return build(config, st, convention, options, dir.toString());
         }
     }
 
-    private static BitNetModel build(BitNetConfig c, SafeTensors.Reader st, ScaleConvention conv, Options opt, String source) throws IOException {
+    private static BitNetModel build(BitNetConfig c, CheckpointTensors st, ScaleConvention conv, Options opt, String source) throws IOException {
         int C = c.hiddenSize(), F = c.intermediateSize(), V = c.vocabSize();
         int qd = c.numAttentionHeads() * c.headDim(), kvd = c.numKeyValueHeads() * c.headDim();
         BitNetModel.Layer[] layers = new BitNetModel.Layer[c.numHiddenLayers()];
@@ -113,35 +113,35 @@ public final class SafeTensorsLoader implements ModelLoader {
         } else if (st.has(ModelTensors.LM_HEAD)) {
             // some exporters write the tied matrix twice; it must then be identical
             if (!Arrays.equals(matrix(st, ModelTensors.LM_HEAD, V, C), matrix(st, ModelTensors.EMBED, V, C))) {
-                throw new IOException(st.file() + ": tie_word_embeddings=true but lm_head.weight differs from embed_tokens");
+                throw new IOException(st.file(ModelTensors.LM_HEAD) + ": tie_word_embeddings=true but lm_head.weight differs from embed_tokens");
             }
         }
         return new BitNetModel(c, embed, head, vector(st, ModelTensors.FINAL_NORM, C), layers, source);
     }
 
-    private static float[] vector(SafeTensors.Reader st, String name, int n) throws IOException {
+    private static float[] vector(CheckpointTensors st, String name, int n) throws IOException {
         checkShape(st, name, n);
         return st.floats(name);
     }
 
-    private static float[] matrix(SafeTensors.Reader st, String name, int rows, int cols) throws IOException {
+    private static float[] matrix(CheckpointTensors st, String name, int rows, int cols) throws IOException {
         checkShape(st, name, rows, cols);
         return st.floats(name);
     }
 
     /** One projection: latent weights (quantize here) or HF packed uint8 + weight_scale. */
-    private static TernaryMatrix bitLinear(SafeTensors.Reader st, String prefix, int rows, int cols, ScaleConvention conv,
+    private static TernaryMatrix bitLinear(CheckpointTensors st, String prefix, int rows, int cols, ScaleConvention conv,
                                            TernaryMatrix.Layout layout) throws IOException {
         String name = prefix + ".weight";
         SafeTensors.TensorInfo info = st.info(name);
         if (info.dtype() == SafeTensors.DType.U8) {
-            if (rows % 4 != 0) throw new IOException(st.file() + ": " + name + ": packed format needs out_features % 4 == 0, got " + rows);
+            if (rows % 4 != 0) throw new IOException(st.file(name) + ": " + name + ": packed format needs out_features % 4 == 0, got " + rows);
             checkShape(st, name, rows / 4, cols);
             String scaleName = prefix + ".weight_scale";
-            if (!st.has(scaleName)) throw new IOException(st.file() + ": packed " + name + " has no " + scaleName);
+            if (!st.has(scaleName)) throw new IOException(st.file(name) + ": packed " + name + " has no " + scaleName);
             float[] scale = st.floats(scaleName);
             if (scale.length != 1 || !(scale[0] > 0) || !Float.isFinite(scale[0])) {
-                throw new IOException(st.file() + ": " + scaleName + " must be one positive finite value, got " + Arrays.toString(scale));
+                throw new IOException(st.file(scaleName) + ": " + scaleName + " must be one positive finite value, got " + Arrays.toString(scale));
             }
             float m = conv == ScaleConvention.MULTIPLY ? scale[0] : 1f / scale[0];
             ByteBuffer b = st.bytes(name);
@@ -151,22 +151,22 @@ public final class SafeTensorsLoader implements ModelLoader {
             try {
                 codes = HfPackedTernary.unpack(packed, rows / 4, cols);
             } catch (IllegalArgumentException e) {
-                throw new IOException(st.file() + ": " + name + ": " + e.getMessage(), e);
+                throw new IOException(st.file(name) + ": " + name + ": " + e.getMessage(), e);
             }
             return TernaryMatrix.fromCodes(codes, rows, cols, m, layout);
         }
         if (info.dtype() != SafeTensors.DType.F32 && info.dtype() != SafeTensors.DType.BF16 && info.dtype() != SafeTensors.DType.F16) {
-            throw new IOException(st.file() + ": " + name + " has dtype " + info.dtype() + "; expected latent F32/BF16/F16 or packed U8");
+            throw new IOException(st.file(name) + ": " + name + " has dtype " + info.dtype() + "; expected latent F32/BF16/F16 or packed U8");
         }
         checkShape(st, name, rows, cols);
         return TernaryMatrix.quantize(st.floats(name), rows, cols, layout);
     }
 
-    private static void checkShape(SafeTensors.Reader st, String name, int... shape) throws IOException {
+    private static void checkShape(CheckpointTensors st, String name, int... shape) throws IOException {
         SafeTensors.TensorInfo info = st.info(name);
         long[] want = Arrays.stream(shape).asLongStream().toArray();
         if (!Arrays.equals(info.shape(), want)) {
-            throw new IOException(st.file() + ": tensor " + name + " has shape " + Arrays.toString(info.shape())
+            throw new IOException(st.file(name) + ": tensor " + name + " has shape " + Arrays.toString(info.shape())
                     + ", config.json implies " + Arrays.toString(want));
         }
     }

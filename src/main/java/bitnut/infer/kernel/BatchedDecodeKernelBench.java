@@ -8,11 +8,11 @@ import java.util.Random;
  *   ternary: all 84 BitLinears of bitnut-133m (12 layers: 20.6 MB of packed codes, more than L2, so rows
  *            come from L3 / DRAM as in a real step), one token per sequence, with
  *              matVec per sequence   (TernaryMatMul.matVec B times: the whole matrix read B times)
- *              fp32 tile GEMM        (TernaryGemm.matMul: each row decoded once for all B)
+ *              fp32 tile GEMM        (TernaryGemm.matMul on the BIT_PLANES layout it serves: each row decoded once for all B)
  *   lm_head: 32768 x 768 at f32 / bf16 / int8, B matVecs vs one DenseGemm.matMul.
  * The question it answers: does a batch make a sequence's token cheaper, and where? (docs/benchmarks.md,
  * Inference, "Batched decode").
- * Run: java $(cat packaging/jvm-options) -Xmx2g -cp 'target/bitnut.jar:target/lib/*' bitnut.infer.kernel.BatchedDecodeKernelBench [seconds]
+ * Run: java $(cat packaging/jvm-options) -Xmx2g -XX:+UseTransparentHugePages -cp 'target/bitnut.jar:target/lib/*' bitnut.infer.kernel.BatchedDecodeKernelBench [seconds]
  */
 public final class BatchedDecodeKernelBench {
     private static final int[][] LAYER = {{768, 768}, {256, 768}, {256, 768}, {768, 768}, {2304, 768}, {2304, 768}, {768, 2304}};
@@ -24,12 +24,13 @@ public final class BatchedDecodeKernelBench {
     public static void main(String[] args) {
         double seconds = args.length > 0 ? Double.parseDouble(args[0]) : 20;
         Random rnd = new Random(1);
-        TernaryMatrix[] ws = new TernaryMatrix[LAYERS * LAYER.length];
+        TernaryMatrix[] ws = new TernaryMatrix[LAYERS * LAYER.length], planes = new TernaryMatrix[ws.length];
         for (int i = 0; i < ws.length; i++) {
             int n = LAYER[i % LAYER.length][0], k = LAYER[i % LAYER.length][1];
             byte[] codes = new byte[n * k];
             for (int j = 0; j < codes.length; j++) codes[j] = (byte) (rnd.nextInt(3) - 1);
-            ws[i] = TernaryMatrix.fromCodes(codes, n, k, 0.02f);
+            ws[i] = TernaryMatrix.fromCodes(codes, n, k, 0.02f);                                       // this CPU's layout
+            planes[i] = TernaryMatrix.fromCodes(codes, n, k, 0.02f, TernaryMatrix.Layout.BIT_PLANES);   // the GEMM's
         }
         Int8Activations[][] xs = new Int8Activations[BATCHES.length][2];     // [batch][K 768 | 2304]
         for (int b = 0; b < BATCHES.length; b++) {
@@ -39,16 +40,16 @@ public final class BatchedDecodeKernelBench {
         Kernel[] ternary = {
                 (w, x, o, ldo) -> { for (int t = 0; t < x.tokens(); t++) TernaryMatMul.matVec(w, x, t, o, t * ldo, 0, w.rows); },
                 (w, x, o, ldo) -> TernaryGemm.matMul(w, x, o, ldo, 0, 0, w.rows)};
-        String[] ternaryNames = {"matVec per sequence", "fp32 tile GEMM"};
+        String[] ternaryNames = {"matVec per sequence (" + TernaryMatrix.Layout.best() + ")", "fp32 tile GEMM (BIT_PLANES)"};
 
         double[][] best = new double[BATCHES.length][ternary.length];
         for (double[] row : best) java.util.Arrays.fill(row, Double.MAX_VALUE);
         long end = System.nanoTime() + (long) (seconds * 1e9 / 2);
-        for (int rep = 0; rep < 3 || System.nanoTime() < end; rep++) {
+        for (int rep = 0; rep < 13 || System.nanoTime() < end; rep++) {      // at least 10 timed passes after 3 warm-up ones
             for (int b = 0; b < BATCHES.length; b++) {
                 for (int k = 0; k < ternary.length; k++) {
                     long t0 = System.nanoTime();
-                    for (TernaryMatrix w : ws) ternary[k].run(w, xs[b][w.cols == 768 ? 0 : 1], out, w.rows);
+                    for (TernaryMatrix w : k == 0 ? ws : planes) ternary[k].run(w, xs[b][w.cols == 768 ? 0 : 1], out, w.rows);
                     if (rep >= 3) best[b][k] = Math.min(best[b][k], (System.nanoTime() - t0) / 1e6);
                 }
             }
@@ -56,7 +57,7 @@ public final class BatchedDecodeKernelBench {
         System.out.printf("batched decode kernels, 1 thread, %.0f s, kernels alternating, best of each%n", seconds);
         System.out.println("ternary: all 84 BitLinears of bitnut-133m (20.6 MB), ms per step (ms per sequence-token)");
         System.out.println("| batch | " + String.join(" | ", ternaryNames) + " |");
-        System.out.println("|---|---|---|---|");
+        System.out.println("|---" + "|---".repeat(ternary.length) + "|");
         for (int b = 0; b < BATCHES.length; b++) {
             StringBuilder line = new StringBuilder("| " + BATCHES[b]);
             for (int k = 0; k < ternary.length; k++) {
@@ -81,7 +82,7 @@ public final class BatchedDecodeKernelBench {
         double[][][] best = new double[ps.length][BATCHES.length][2];
         for (double[][] a : best) for (double[] b : a) java.util.Arrays.fill(b, Double.MAX_VALUE);
         long end = System.nanoTime() + (long) (seconds * 1e9);
-        for (int rep = 0; rep < 3 || System.nanoTime() < end; rep++) {
+        for (int rep = 0; rep < 13 || System.nanoTime() < end; rep++) {      // at least 10 timed passes after 3 warm-up ones
             for (int p = 0; p < ps.length; p++) {
                 for (int b = 0; b < BATCHES.length; b++) {
                     int B = BATCHES[b];

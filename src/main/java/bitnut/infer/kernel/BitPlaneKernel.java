@@ -1,7 +1,6 @@
 package bitnut.infer.kernel;
 
 import jdk.incubator.vector.ByteVector;
-import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.ShortVector;
 import jdk.incubator.vector.VectorMask;
@@ -29,7 +28,6 @@ final class BitPlaneKernel {
     static final VectorSpecies<Byte> B = ByteVector.SPECIES_PREFERRED;
     static final VectorSpecies<Short> S = ShortVector.SPECIES_PREFERRED;
     static final VectorSpecies<Integer> I = IntVector.SPECIES_PREFERRED;
-    static final VectorSpecies<Float> F = FloatVector.SPECIES_PREFERRED;
     static final int BL = B.length();            // int8 lanes per vector (64 on AVX-512, 32 on AVX2)
     static final int CHUNKS = 64 / BL;           // vectors per 64-bit plane word
     static final int FLUSH_U = 256 / CHUNKS;     // words whose unsigned int16 sums stay exact; K <= 16384 never flushes
@@ -130,29 +128,5 @@ final class BitPlaneKernel {
         IntVector lo = v.sub(hs.lanewise(VectorOperators.LSHL, 8)).reinterpretAsInts();
         IntVector hi = hs.reinterpretAsInts();
         return lo.and(0xFFFF).add(lo.lanewise(VectorOperators.LSHR, 16)).add(hi.and(0xFFFF)).add(hi.lanewise(VectorOperators.LSHR, 16));
-    }
-
-    /** TernaryGemm's tile decode for this layout: tile[r][k] = W[n0 + r, k] as fp32 from the plane masks. */
-    static void decode(TernaryMatrix w, int n0, int nr, float[] tile, int rowsPerTile) {
-        final long[] planes = w.planes;
-        final int words = w.words, kp = tile.length / rowsPerTile, fl = F.length();
-        final FloatVector zero = FloatVector.zero(F), one = FloatVector.broadcast(F, 1f), minusOne = FloatVector.broadcast(F, -1f);
-        for (int r = 0; r < rowsPerTile; r++) {
-            int base = r * kp;
-            if (r >= nr) {
-                java.util.Arrays.fill(tile, base, base + kp, 0f);
-                continue;
-            }
-            int at = (n0 + r) * words * 2;
-            for (int wd = 0; wd < words; wd++, at += 2) {
-                long plus = planes[at], minus = planes[at + 1];
-                for (int c = 0; c < 64 / fl; c++) {
-                    zero.blend(one, VectorMask.fromLong(F, plus >>> (c * fl)))
-                        .blend(minusOne, VectorMask.fromLong(F, minus >>> (c * fl)))
-                        .intoArray(tile, base + (wd << 6) + c * fl);
-                }
-            }
-            java.util.Arrays.fill(tile, base + words * 64, base + kp, 0f);
-        }
     }
 }

@@ -42,7 +42,7 @@ public final class KernelWarmUp {
             one.quantize(0, x, 0);
             one.setTokens(1);
             TernaryMatMul.matVec(w, one, 0, out, 0, 0, n);
-            TernaryGemm.matMul(w, four, out, n, 0, 0, n);
+            TernaryGemm.multiply(w, four, out, n, 0, 0, n);          // this CPU's prefill kernel (the GEMM only for bit planes)
             for (DenseMatrix h : heads) h.matVec(x, logits, 0, 32);
             heads[r % 3].row(r % 32, row, 0);
             sink += VectorMath.dot(x, 0, dense, r % 64, 64);

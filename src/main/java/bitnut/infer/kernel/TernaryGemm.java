@@ -1,6 +1,7 @@
 package bitnut.infer.kernel;
 
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
@@ -11,7 +12,7 @@ import jdk.incubator.vector.VectorSpecies;
  * Used for BIT_PLANES matrices (CPUs without vpermi2b): their decode kernel re-applies a row's masks
  * per token, so prefill would cost as much per token as decode. (For LOOKUP_TILES matrices the lookup
  * kernel per token is faster, see multiply.) Here each block of ROWS weight rows is decoded ONCE
- * (from either layout) into an fp32 tile (values -1/0/+1) and multiplied against all T tokens' activations, held as fp32
+ * from its plane masks into an fp32 tile (values -1/0/+1) and multiplied against all T tokens' activations, held as fp32
  * copies of the int8 values (Int8Activations.f), with a ROWS x TOKS block of FMA accumulators over K
  * (the usual register-blocked GEMM micro-kernel, as in BLIS / llamafile's tinyBLAS).
  *
@@ -39,8 +40,9 @@ public final class TernaryGemm {
 
     /**
      * Picks the prefill kernel: the lookup kernel per token for LOOKUP_TILES matrices (PrefillGemmBench,
-     * T = 64, tables built per input: 4.8 vs 11.0 ms per layer on 1 thread, 3.7 vs 5.6 on 2); for
-     * BIT_PLANES matrices (CPUs without vpermi2b) this GEMM from MIN_TOKENS tokens on.
+     * T = 64, tables built per input, against this GEMM on the same codes as bit planes: 4.45 vs 9.27 ms
+     * per layer on 1 thread, 2.80 vs 4.69 on 2); for BIT_PLANES matrices (CPUs without vpermi2b) this
+     * GEMM from MIN_TOKENS tokens on.
      */
     public static void multiply(TernaryMatrix w, Int8Activations x, float[] out, int ldo, int outOff, int r0, int r1) {
         if (w.layout == TernaryMatrix.Layout.BIT_PLANES && x.tokens() >= MIN_TOKENS) matMul(w, x, out, ldo, outOff, r0, r1);
@@ -51,6 +53,9 @@ public final class TernaryGemm {
     public static void matMul(TernaryMatrix w, Int8Activations x, float[] out, int ldo, int outOff, int r0, int r1) {
         if (x.cols != w.cols) {
             throw new IllegalArgumentException("activations have K=" + x.cols + " but the matrix has K=" + w.cols);
+        }
+        if (w.layout != TernaryMatrix.Layout.BIT_PLANES) {
+            throw new IllegalArgumentException("the tile GEMM reads BIT_PLANES matrices; " + w.layout + " ones take TernaryMatMul.matMul");
         }
         final int kp = x.stride;                  // K rounded up to 64 (>= 4 * groups)
         final int tokens = x.tokens();
@@ -65,35 +70,27 @@ public final class TernaryGemm {
         }
     }
 
-    /** The four codes of each base-3 index byte as fp32: DIGITS[4 e + j] = digit j of e, minus 1. */
-    private static final float[] DIGITS = new float[81 * 4];
-    static {
-        for (int e = 0; e < 81; e++) for (int j = 0, v = e; j < 4; j++, v /= 3) DIGITS[4 * e + j] = v % 3 - 1;
-    }
-
-    /** tile[r][k] = W[n0 + r, k] in {-1, 0, +1} as fp32; rows r >= nr and columns past the groups are zero. */
+    /** tile[r][k] = W[n0 + r, k] in {-1, 0, +1} as fp32 from the bit-plane masks; rows r >= nr are zero. */
     static void decode(TernaryMatrix w, int n0, int nr, float[] tile) {
-        if (w.layout == TernaryMatrix.Layout.BIT_PLANES) {
-            BitPlaneKernel.decode(w, n0, nr, tile, ROWS);
-            return;
-        }
-        final byte[] idx = w.idx;
-        final int kp = tile.length / ROWS, groups = Math.min(w.groups, kp / 4);
+        final long[] planes = w.planes;
+        final int words = w.words, kp = tile.length / ROWS;
+        final FloatVector zero = FloatVector.zero(F), one = FloatVector.broadcast(F, 1f), minusOne = FloatVector.broadcast(F, -1f);
         for (int r = 0; r < ROWS; r++) {
             int base = r * kp;
             if (r >= nr) {
                 java.util.Arrays.fill(tile, base, base + kp, 0f);
                 continue;
             }
-            int n = n0 + r, at = (n / TernaryMatrix.TILE) * w.groups * TernaryMatrix.TILE + n % TernaryMatrix.TILE;
-            for (int g = 0; g < groups; g++, at += TernaryMatrix.TILE) {
-                int e = 4 * idx[at], o = base + 4 * g;
-                tile[o] = DIGITS[e];
-                tile[o + 1] = DIGITS[e + 1];
-                tile[o + 2] = DIGITS[e + 2];
-                tile[o + 3] = DIGITS[e + 3];
+            int at = (n0 + r) * words * 2;
+            for (int wd = 0; wd < words; wd++, at += 2) {
+                long plus = planes[at], minus = planes[at + 1];
+                for (int c = 0; c < 64 / FL; c++) {
+                    zero.blend(one, VectorMask.fromLong(F, plus >>> (c * FL)))
+                        .blend(minusOne, VectorMask.fromLong(F, minus >>> (c * FL)))
+                        .intoArray(tile, base + (wd << 6) + c * FL);
+                }
             }
-            java.util.Arrays.fill(tile, base + 4 * groups, base + kp, 0f);
+            java.util.Arrays.fill(tile, base + words * 64, base + kp, 0f);
         }
     }
 

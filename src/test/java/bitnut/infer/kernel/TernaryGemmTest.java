@@ -13,12 +13,15 @@ class TernaryGemmTest {
     // N x K: ragged against the 4-row block, the 16-lane vector and the 64-column word
     private static final int[][] SHAPES = {{1, 1}, {3, 63}, {4, 64}, {5, 65}, {17, 127}, {33, 200}, {64, 768}, {7, 2304}};
 
+    /** The GEMM serves BIT_PLANES matrices (CPUs without vpermi2b); LOOKUP_TILES ones take TernaryMatMul. */
+    private static final TernaryMatrix.Layout PLANES = TernaryMatrix.Layout.BIT_PLANES;
+
     @Test
     void gemmMatchesReferenceBitForBitOnRaggedShapes() {
         Random rnd = new Random(7);
         for (int tokens : new int[] {1, 2, 4, 5, 7, 8, 13}) {
-            for (int[] s : SHAPES) for (TernaryMatrix.Layout layout : TernaryMatrix.Layout.values()) {
-                TernaryMatrix w = TernaryMatrix.fromCodes(TernaryMatMulTest.randomCodes(rnd, s[0] * s[1]), s[0], s[1], 0.037f, layout);
+            for (int[] s : SHAPES) {
+                TernaryMatrix w = TernaryMatrix.fromCodes(TernaryMatMulTest.randomCodes(rnd, s[0] * s[1]), s[0], s[1], 0.037f, PLANES);
                 Int8Activations x = TernaryMatMulTest.randomActivations(rnd, s[1], tokens);
                 int ldo = s[0] + 5;
                 float[] fast = new float[ldo * tokens], ref = new float[ldo * tokens];
@@ -49,7 +52,7 @@ class TernaryGemmTest {
         int n = 6, k = 2304 + 17, tokens = 6;
         byte[] codes = new byte[n * k];
         for (int r = 0; r < n; r++) Arrays.fill(codes, r * k, (r + 1) * k, (byte) (r % 3 - 1));
-        TernaryMatrix w = TernaryMatrix.fromCodes(codes, n, k, 0.5f);
+        TernaryMatrix w = TernaryMatrix.fromCodes(codes, n, k, 0.5f, PLANES);
         Int8Activations x = new Int8Activations(k, tokens + 3);
         float[] v = new float[k];
         for (int t = 0; t < tokens; t++) {
@@ -69,7 +72,7 @@ class TernaryGemmTest {
     @Test
     void staleTokensOfALargerEarlierBatchDoNotLeak() {
         Random rnd = new Random(11);
-        TernaryMatrix w = TernaryMatrix.fromCodes(TernaryMatMulTest.randomCodes(rnd, 9 * 100), 9, 100, 0.1f);
+        TernaryMatrix w = TernaryMatrix.fromCodes(TernaryMatMulTest.randomCodes(rnd, 9 * 100), 9, 100, 0.1f, PLANES);
         Int8Activations x = TernaryMatMulTest.randomActivations(rnd, 100, 8);
         x.setTokens(5);   // tokens 5..7 still hold the earlier batch's values
         float[] fast = new float[9 * 8], ref = new float[9 * 8];
@@ -80,7 +83,7 @@ class TernaryGemmTest {
 
     @Test
     void mismatchedInnerDimensionIsAnError() {
-        TernaryMatrix w = TernaryMatrix.fromCodes(new byte[4 * 10], 4, 10, 1f);
+        TernaryMatrix w = TernaryMatrix.fromCodes(new byte[4 * 10], 4, 10, 1f, PLANES);
         Int8Activations x = new Int8Activations(11, 4);
         x.setTokens(4);
         assertThrows(IllegalArgumentException.class, () -> TernaryGemm.matMul(w, x, new float[64], 4, 0, 0, 4));

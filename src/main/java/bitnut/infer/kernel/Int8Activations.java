@@ -38,6 +38,7 @@ public final class Int8Activations {
     // while the other waited, then pulled them across cores, made down_proj (147 KB of tables) slower
     // on 2 threads than on 1 (0.51 vs 0.38 ms per token, idle box); a build is 1-3 us.
     final int groups;                                     // TernaryMatrix.groupsOf(cols)
+    private final int lutBytes;                           // one participant's copy: capacity * groups * 256
     private final int[] quantized;                        // per token: bumped by every quantize
     private final byte[][] luts = new byte[ThreadTeam.MAX_THREADS][];   // per participant
     private final int[][] lutOf = new int[ThreadTeam.MAX_THREADS][];    // per participant and token: the quantize its tables match
@@ -53,7 +54,7 @@ public final class Int8Activations {
         int blocks = (capacity + TOKEN_BLOCK - 1) / TOKEN_BLOCK;
         f = new float[Math.multiplyExact(Math.multiplyExact(stride, blocks), TOKEN_BLOCK)];
         groups = TernaryMatrix.groupsOf(cols);
-        Math.multiplyExact(Math.multiplyExact(groups, TernaryMatMul.TABLE_BYTES), capacity);   // fits an array
+        lutBytes = Math.multiplyExact(Math.multiplyExact(groups, TernaryMatMul.TABLE_BYTES), capacity);
         quantized = new int[capacity];
         java.util.Arrays.fill(quantized, 1);
     }
@@ -68,7 +69,7 @@ public final class Int8Activations {
         byte[] lut = luts[p];
         int[] built = lutOf[p];
         if (lut == null) {
-            lut = luts[p] = new byte[groups * TernaryMatMul.TABLE_BYTES * capacity];
+            lut = luts[p] = new byte[lutBytes];
             built = lutOf[p] = new int[capacity];
         }
         if (built[t] != quantized[t]) {

@@ -1,6 +1,7 @@
 package bitnut.infer.kernel;
 
 import jdk.incubator.vector.ByteVector;
+import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.ShortVector;
 import jdk.incubator.vector.VectorMask;
@@ -202,17 +203,19 @@ public final class TernaryMatMul {
             return;
         }
         int t0 = r0 / TILE, t1 = (r1 + TILE - 1) / TILE;
-        int[] acc = Scratch.of().acc((t1 - t0) * TILE);     // [tile][64 sums 16 H + L, biased; see slot], zeroed
+        int[] acc = Scratch.of().acc((t1 - t0) * TILE);     // [row - 64 t0]: sums 16 H + L, biased; zeroed
         byte[] lut = x.tables(t);
         int lutOff = x.lutOffset(t);
         if (VECTOR_LOOKUP) lookup(w, lut, lutOff, t0, t1, acc);
         else lookupScalar(w, lut, lutOff, t0, t1, acc);
         final float k = w.scale / x.scale[t];
         final int bias = (16 * HI_BIAS + LO_BIAS) * w.groups;
-        for (int n = r0; n < r1; n++) {
-            int local = n - t0 * TILE;
-            out[outOff + n] = (acc[local - local % TILE + slot(local % TILE)] - bias) * k;
+        final int base = t0 * TILE;
+        int n = r0;
+        for (; n + I.length() <= r1; n += I.length()) {         // (sum - bias) * k, 16 rows at a time
+            ((FloatVector) IntVector.fromArray(I, acc, n - base).sub(bias).convert(VectorOperators.I2F, 0)).mul(k).intoArray(out, outOff + n);
         }
+        for (; n < r1; n++) out[outOff + n] = (acc[n - base] - bias) * k;
     }
 
     /**
@@ -250,9 +253,6 @@ public final class TernaryMatMul {
         }
     }
 
-    /** Where row r of a tile sits in the kernels' sums: even rows first, then odd rows (int16 lane pairs). */
-    static int slot(int r) { return (r & 1) * 32 + (r >> 1); }
-
     /** The tables read one index at a time (machines without vpermi2b; also the vector kernel's twin). */
     static void lookupScalar(TernaryMatrix w, byte[] lut, int lutOff, int t0, int t1, int[] acc) {
         final byte[] idx = w.idx;
@@ -263,7 +263,7 @@ public final class TernaryMatMul {
                 int tab = lutOff + g * TABLE_BYTES, at = base + g * TILE;
                 for (int r = 0; r < TILE; r++) {
                     int e = idx[at + r];
-                    acc[a + slot(r)] += 16 * lut[tab + 128 + e] + lut[tab + e];
+                    acc[a + TernaryMatrix.rowOfLane(r)] += 16 * lut[tab + 128 + e] + lut[tab + e];
                 }
             }
         }
@@ -284,7 +284,7 @@ public final class TernaryMatMul {
 
     /**
      * Group pairs [p0, p1) of tiles `tile` and `tile + 1`, added to acc[a ..] (two tiles of 64 sums:
-     * even rows, then odd rows, see slot) through tmp and addBlockSums. Per pair and tile: y = both groups' lookups added as unsigned bytes
+     * rows 0..31 from the even byte lanes, then 32..63 from the odd ones: TernaryMatrix.lane) through tmp and addBlockSums. Per pair and tile: y = both groups' lookups added as unsigned bytes
      * (<= 240 and <= 128); v += y as 32 int16 lanes (wraps: lane = even row + 256 * odd row),
      * hs += y >>> 8 (the odd rows alone, exact); even rows = v - 256 hs. All stay below 2^15 for a
      * block of <= 136 pairs (240 * 136 < 32768), so 16 * high + low is formed in int32 lanes after it.
@@ -389,12 +389,13 @@ public final class TernaryMatMul {
     }
 
     /**
-     * Adds the block sums of `tiles` tiles, stored from tmp[o] as 128 shorts per tile (low table even
-     * rows, low odd, high even, high odd; each < 2^15), into acc[a + 64 k ..] as 16 * high + low in int32.
+     * Adds the block sums of `tiles` tiles, stored from tmp[o] as 128 shorts per tile (low table, rows
+     * 0..31 (even byte lanes); low, rows 32..63; high, 0..31; high, 32..63; each < 2^15), into
+     * acc[a + 64 k + row] as 16 * high + low in int32.
      */
     private static void addBlockSums(short[] tmp, int o, int tiles, int[] acc, int a) {
         for (int k = 0; k < tiles; k++) {
-            for (int half = 0; half < 2; half++) {                    // even rows, then odd rows
+            for (int half = 0; half < 2; half++) {                    // even byte lanes (rows 0..31), then odd (32..63)
                 int at = o + 128 * k + 32 * half;
                 ShortVector lo = ShortVector.fromArray(S, tmp, at), hi = ShortVector.fromArray(S, tmp, at + 64);
                 for (int part = 0; part < 2; part++) {                // int32 lanes 0..15, then 16..31

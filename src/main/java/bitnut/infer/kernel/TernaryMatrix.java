@@ -8,8 +8,11 @@ package bitnut.infer.kernel;
  * lookup-table kernel (T-MAC / bitnet.cpp "TL" style, bitnet-spec.md §3.6; see TernaryMatMul.matVec).
  * Row tiles, chosen so one 64-byte vector holds the same 4 columns of 64 rows:
  *   tiles = ceil(N / 64), groups = ceil(K / 4) rounded up to even (the kernel takes groups in pairs)
- *   idx[(tile * groups + g) * 64 + r] = sum_{j<4} (W[64 tile + r, 4 g + j] + 1) * 3^j     in [0, 80]
+ *   idx[(tile * groups + g) * 64 + lane(r)] = sum_{j<4} (W[64 tile + r, 4 g + j] + 1) * 3^j     in [0, 80]
  * Rows past N and columns past K hold code 0 (index 40 = all zero), so every tile and group is full.
+ * Row r of a tile sits at byte lane lane(r): rows 0..31 in the even lanes, 32..63 in the odd ones,
+ * because the kernel sums even and odd byte lanes apart (as int16 lanes) and so gets each half of
+ * the tile's rows back in row order, ready to convert 16 at a time, with no shuffle.
  * A tile is one contiguous run of groups * 64 bytes (K/4 bytes per row): a decode step streams each
  * weight byte exactly once, in order.
  *
@@ -68,6 +71,12 @@ public final class TernaryMatrix {
 
     static int tilesOf(int rows) { return (rows + TILE - 1) / TILE; }
 
+    /** LOOKUP_TILES: the byte lane of a tile's row r (even lanes: rows 0..31, odd lanes: rows 32..63). */
+    static int lane(int r) { return r < 32 ? 2 * r : 2 * r - 63; }
+
+    /** LOOKUP_TILES: the tile row in byte lane l (the inverse of lane). */
+    static int rowOfLane(int l) { return (l & 1) * 32 + (l >> 1); }
+
     static int groupsOf(int cols) { return ((cols + 3) / 4 + 1) & ~1; }
 
     /** Packs row-major codes {@code codes[n * K + k]} in {-1, 0, 1} in this CPU's best layout. */
@@ -109,7 +118,7 @@ public final class TernaryMatrix {
         byte[] idx = new byte[Math.multiplyExact(Math.multiplyExact(tiles, groups), TILE)];
         java.util.Arrays.fill(idx, (byte) ZERO_INDEX);
         for (int n = 0; n < rows; n++) {
-            int base = (n / TILE) * groups * TILE + n % TILE;
+            int base = (n / TILE) * groups * TILE + lane(n % TILE);
             for (int g = 0; g * 4 < cols; g++) {
                 int v = 0;
                 for (int j = 3; j >= 0; j--) {
@@ -148,7 +157,7 @@ public final class TernaryMatrix {
     }
 
     /** The base-3 index byte holding W[n, 4g .. 4g+3]. */
-    int index(int n, int g) { return idx[((n / TILE) * groups + g) * TILE + n % TILE]; }
+    int index(int n, int g) { return idx[((n / TILE) * groups + g) * TILE + lane(n % TILE)]; }
 
     /** The code of W[n, k]: -1, 0 or +1. */
     public int code(int n, int k) {

@@ -3,6 +3,7 @@ package bitnut.infer;
 import bitnut.common.Job;
 import bitnut.common.JobContext;
 import bitnut.common.Lane;
+import bitnut.infer.kernel.DenseMatrix;
 
 import java.nio.file.Path;
 import java.util.List;
@@ -37,11 +38,13 @@ public final class GenerateJob implements Job {
     private final List<Request> requests;
     private final Sink sink;
     private final String title;
+    private final DenseMatrix.Precision head;  // embeddings / lm_head precision of the engines
 
-    public GenerateJob(String title, EngineCache engines, List<Path> checkpoints, List<Request> requests, Sink sink) {
+    public GenerateJob(String title, EngineCache engines, DenseMatrix.Precision head, List<Path> checkpoints, List<Request> requests, Sink sink) {
         if (checkpoints.size() != requests.size()) throw new IllegalArgumentException("one checkpoint per request");
         this.title = title;
         this.engines = engines;
+        this.head = java.util.Objects.requireNonNull(head, "head precision");
         this.checkpoints = List.copyOf(checkpoints);
         this.requests = List.copyOf(requests);
         this.sink = sink;
@@ -56,7 +59,7 @@ public final class GenerateJob implements Job {
         for (int i = 0; i < requests.size(); i++) {
             ctx.checkpoint();
             ctx.progress((double) i / requests.size(), "loading " + checkpoints.get(i).getFileName());
-            InferenceEngine engine = engines.get(checkpoints.get(i));
+            InferenceEngine engine = engines.get(checkpoints.get(i), head);
             Request r = requests.get(i);
             final int index = i;
             int[] count = {0};

@@ -1,6 +1,8 @@
 package bitnut.ui.chat;
 
 import bitnut.infer.ChatStore;
+import bitnut.infer.kernel.DenseMatrix;
+import bitnut.ui.FormFields;
 import bitnut.ui.WorkbenchTab;
 import javafx.collections.ListChangeListener;
 import javafx.collections.ObservableList;
@@ -66,7 +68,9 @@ public final class ChatView implements WorkbenchTab {
         TextField max = new TextField();
         max.setPrefColumnCount(4);
         max.textProperty().bindBidirectional(model.maxTokensProperty());
-        HBox top = new HBox(6, new Label("Checkpoint"), a, compare, b, refresh, new Label("Temperature"), temp, new Label("Max tokens"), max);
+        ComboBox<DenseMatrix.Precision> head = FormFields.headPrecision("chat-head", model.headProperty());
+        HBox top = new HBox(6, new Label("Checkpoint"), a, compare, b, refresh, new Label("Temperature"), temp, new Label("Max tokens"), max,
+                new Label("Head"), head);
         top.setPadding(new Insets(8));
         root.setTop(top);
 

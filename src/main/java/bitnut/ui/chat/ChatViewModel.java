@@ -9,6 +9,7 @@ import bitnut.infer.GenerationResult;
 import bitnut.infer.Generator;
 import bitnut.infer.InferenceEngine;
 import bitnut.infer.SamplingSettings;
+import bitnut.infer.kernel.DenseMatrix;
 import bitnut.ui.AppServices;
 import bitnut.ui.FxJob;
 import bitnut.workspace.Workspace;
@@ -60,6 +61,7 @@ public final class ChatViewModel {
     private final ObjectProperty<Path> checkpointA = new SimpleObjectProperty<>();
     private final ObjectProperty<Path> checkpointB = new SimpleObjectProperty<>();
     private final BooleanProperty compare = new SimpleBooleanProperty(false);
+    private final ObjectProperty<DenseMatrix.Precision> head = new SimpleObjectProperty<>(InferenceEngine.Options.defaults().headPrecision());
     private final ObservableList<Message> messagesA = FXCollections.observableArrayList();
     private final ObservableList<Message> messagesB = FXCollections.observableArrayList();
     private final StringProperty input = new SimpleStringProperty("");
@@ -91,6 +93,8 @@ public final class ChatViewModel {
     public ObjectProperty<Path> checkpointAProperty() { return checkpointA; }
     public ObjectProperty<Path> checkpointBProperty() { return checkpointB; }
     public BooleanProperty compareProperty() { return compare; }
+    /** Embeddings / lm_head precision of the engines BitNut answers with (f32 exact; bf16, int8 smaller and faster). */
+    public ObjectProperty<DenseMatrix.Precision> headProperty() { return head; }
     public ObservableList<Message> messagesA() { return messagesA; }
     public ObservableList<Message> messagesB() { return messagesB; }
     public StringProperty inputProperty() { return input; }
@@ -205,6 +209,7 @@ public final class ChatViewModel {
             messagesB.add(answerB);
             answers.add(answerB);
         }
+        DenseMatrix.Precision precision = head.get();
         long[] started = {System.nanoTime()};
         int[] pieces = {0};
         GenerateJob.Sink sink = new GenerateJob.Sink() {
@@ -223,7 +228,7 @@ public final class ChatViewModel {
                 Platform.runLater(() -> {
                     Message m = answers.get(index);
                     m.text.set(r.text().strip());
-                    m.stats.set(r.speedLine());
+                    m.stats.set(r.speedLine() + " | " + precision.name().toLowerCase(Locale.ROOT) + " head");
                     liveSpeed.set(String.format(Locale.ROOT, "%.1f tok/s", r.decodeTokPerSec()));
                     if (index == 0) {
                         turnsA = new ArrayList<>(turns);
@@ -236,7 +241,7 @@ public final class ChatViewModel {
         };
         running.set(true);
         status.set("BitNut is thinking...");
-        job = services.jobs().submit(new GenerateJob("Chat with " + a.getFileName(), engines, ckpts, reqs, sink));
+        job = services.jobs().submit(new GenerateJob("Chat with " + a.getFileName(), engines, precision, ckpts, reqs, sink));
         job.onFinished(j -> {
             running.set(false);
             String err = j.errorProperty().get();

@@ -1,5 +1,7 @@
 package bitnut.ui.sample;
 
+import bitnut.infer.kernel.DenseMatrix;
+import bitnut.ui.FormFields;
 import bitnut.ui.WorkbenchTab;
 import javafx.collections.ListChangeListener;
 import javafx.geometry.Insets;
@@ -82,10 +84,11 @@ public final class SampleView implements WorkbenchTab {
         count.setId("sample-count");
         count.valueProperty().addListener((o, a, b) -> model.samplesProperty().set(b));
         model.samplesProperty().addListener((o, a, b) -> count.getValueFactory().setValue(b.intValue()));
+        ComboBox<DenseMatrix.Precision> head = FormFields.headPrecision("sample-head", model.headProperty());
         FlowPane settings = new FlowPane(10, 6,
                 labeled("Max tokens", max), labeled("Temperature", field(model.temperatureProperty(), "sample-temperature")),
                 labeled("Top-k", topK), labeled("Top-p", field(model.topPProperty(), "sample-top-p")),
-                labeled("Seed", field(model.seedProperty(), "sample-seed")), labeled("Samples", count));
+                labeled("Seed", field(model.seedProperty(), "sample-seed")), labeled("Samples", count), labeled("Head", head));
 
         Button generate = new Button("Generate");
         generate.setId("sample-generate");

@@ -6,6 +6,7 @@ import bitnut.infer.GenerateJob;
 import bitnut.infer.GenerationResult;
 import bitnut.infer.InferenceEngine;
 import bitnut.infer.SamplingSettings;
+import bitnut.infer.kernel.DenseMatrix;
 import bitnut.ui.AppServices;
 import bitnut.ui.FxJob;
 import bitnut.workspace.Workspace;
@@ -58,6 +59,7 @@ public final class SampleViewModel {
     private final StringProperty topP = new SimpleStringProperty("0.95");
     private final StringProperty seed = new SimpleStringProperty("42");
     private final IntegerProperty samples = new SimpleIntegerProperty(2);
+    private final ObjectProperty<DenseMatrix.Precision> head = new SimpleObjectProperty<>(InferenceEngine.Options.defaults().headPrecision());
     private final ObservableList<Output> outputs = FXCollections.observableArrayList();
     private final BooleanProperty running = new SimpleBooleanProperty(false);
     private final StringProperty status = new SimpleStringProperty("");
@@ -79,6 +81,8 @@ public final class SampleViewModel {
     public StringProperty topPProperty() { return topP; }
     public StringProperty seedProperty() { return seed; }
     public IntegerProperty samplesProperty() { return samples; }
+    /** Embeddings / lm_head precision of the engine the samples run on (f32 exact; bf16, int8 smaller and faster). */
+    public ObjectProperty<DenseMatrix.Precision> headProperty() { return head; }
     public ObservableList<Output> outputs() { return outputs; }
     public BooleanProperty runningProperty() { return running; }
     public StringProperty statusProperty() { return status; }
@@ -122,13 +126,14 @@ public final class SampleViewModel {
             requests.add(GenerateJob.Request.sample(prompt.get(), base.withSeed(s0 + i)));
         }
         List<Output> outs = List.copyOf(outputs);
+        DenseMatrix.Precision precision = head.get();
         GenerateJob.Sink sink = new GenerateJob.Sink() {
             @Override public void text(int index, String delta) { Platform.runLater(() -> outs.get(index).text.set(outs.get(index).text.get() + delta)); }
-            @Override public void done(int index, GenerationResult r) { Platform.runLater(() -> outs.get(index).stats.set(r.speedLine())); }
+            @Override public void done(int index, GenerationResult r) { Platform.runLater(() -> outs.get(index).stats.set(r.speedLine() + " | " + precision.name().toLowerCase(Locale.ROOT) + " head")); }
         };
         running.set(true);
         status.set("Generating " + n + " sample" + (n > 1 ? "s" : "") + " with " + ckpt.getFileName() + " ...");
-        job = services.jobs().submit(new GenerateJob("Sample " + n + "x from " + ckpt.getFileName(), engines, ckpts, requests, sink));
+        job = services.jobs().submit(new GenerateJob("Sample " + n + "x from " + ckpt.getFileName(), engines, precision, ckpts, requests, sink));
         job.onFinished(j -> {
             running.set(false);
             String err = j.errorProperty().get();

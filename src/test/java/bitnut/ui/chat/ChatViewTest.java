@@ -92,6 +92,7 @@ class ChatViewTest {
         assertEquals(2, m.messagesB().size(), "column B answers the compared message");
         assertFalse(m.messagesB().get(1).text.get().isEmpty());
         assertTrue(m.messagesA().get(3).stats.get().contains(" reused)"), "the second turn continues the first's KV cache: " + m.messagesA().get(3).stats.get());
+        assertTrue(m.messagesA().get(3).stats.get().endsWith("int8 head"), "the default head precision: " + m.messagesA().get(3).stats.get());
 
         List<String> problems = new ArrayList<>();
         ChatStore.Conversation saved = new ChatStore(workspace.chatDir()).list(problems).getFirst();

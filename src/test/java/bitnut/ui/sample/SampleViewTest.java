@@ -61,4 +61,21 @@ class SampleViewTest {
         assertTrue(m.outputs().get(0).stats.get().contains("tok/s"), m.outputs().get(0).stats.get());
         assertTrue(m.statusProperty().get().startsWith("SUCCEEDED") || m.statusProperty().get().contains("tok/s"), m.statusProperty().get());
     }
+
+    @Test void theHeadPrecisionPickerChoosesTheEngine() throws Exception {
+        SampleViewModel m = view.model();
+        assertEquals(bitnut.infer.kernel.DenseMatrix.Precision.INT8, m.headProperty().get(), "int8 head by default");
+        robot.interact(() -> {
+            m.promptProperty().set("Squirrels");
+            m.maxTokensProperty().set(6);
+            m.samplesProperty().set(1);
+        });
+        robot.clickOn("#sample-head");
+        robot.clickOn("f32");
+        assertEquals(bitnut.infer.kernel.DenseMatrix.Precision.F32, m.headProperty().get());
+        robot.clickOn("#sample-generate");
+        WaitForAsyncUtils.waitFor(60, TimeUnit.SECONDS, () -> !m.runningProperty().get() && m.outputs().size() == 1
+                && !m.outputs().get(0).stats.get().isEmpty());
+        assertTrue(m.outputs().get(0).stats.get().endsWith("f32 head"), m.outputs().get(0).stats.get());
+    }
 }

@@ -273,7 +273,7 @@ public final class Attention {
             e.intoArray(x, off + i);
             sumV = sumV.add(e);
         }
-        float sum = sumV.reduceLanes(VectorOperators.ADD);
+        float sum = VectorMath.sum(sumV);
         for (int k = i; k < n; k++) {
             x[off + k] = (float) Math.exp(x[off + k] - max);
             sum += x[off + k];

@@ -82,10 +82,10 @@ public final class DenseGemm {
                     a0 = wa.fma(load(x, x0 + c), a0); a1 = wa.fma(load(x, x1 + c), a1);
                     a2 = wa.fma(load(x, x2 + c), a2); a3 = wa.fma(load(x, x3 + c), a3);
                 }
-                out[b * ldo + r] = a0.add(e0).reduceLanes(VectorOperators.ADD);
-                out[(b + 1) * ldo + r] = a1.add(e1).reduceLanes(VectorOperators.ADD);
-                out[(b + 2) * ldo + r] = a2.add(e2).reduceLanes(VectorOperators.ADD);
-                out[(b + 3) * ldo + r] = a3.add(e3).reduceLanes(VectorOperators.ADD);
+                out[b * ldo + r] = VectorMath.sum(a0.add(e0));
+                out[(b + 1) * ldo + r] = VectorMath.sum(a1.add(e1));
+                out[(b + 2) * ldo + r] = VectorMath.sum(a2.add(e2));
+                out[(b + 3) * ldo + r] = VectorMath.sum(a3.add(e3));
             }
             for (; b < batch; b++) {                                // the last < 4 sequences, row from L1
                 final int x0 = b * ldx;
@@ -96,7 +96,7 @@ public final class DenseGemm {
                     e0 = FloatVector.fromArray(DenseMatrix.F, w, base + c + LANES).fma(load(x, x0 + c + LANES), e0);
                 }
                 for (; c < stride; c += LANES) a0 = FloatVector.fromArray(DenseMatrix.F, w, base + c).fma(load(x, x0 + c), a0);
-                out[b * ldo + r] = a0.add(e0).reduceLanes(VectorOperators.ADD);
+                out[b * ldo + r] = VectorMath.sum(a0.add(e0));
             }
         }
     }
@@ -125,10 +125,10 @@ public final class DenseGemm {
                     a0 = wa.fma(load(x, x0 + c), a0); a1 = wa.fma(load(x, x1 + c), a1);
                     a2 = wa.fma(load(x, x2 + c), a2); a3 = wa.fma(load(x, x3 + c), a3);
                 }
-                out[b * ldo + r] = a0.add(e0).reduceLanes(VectorOperators.ADD) * scale;
-                out[(b + 1) * ldo + r] = a1.add(e1).reduceLanes(VectorOperators.ADD) * scale;
-                out[(b + 2) * ldo + r] = a2.add(e2).reduceLanes(VectorOperators.ADD) * scale;
-                out[(b + 3) * ldo + r] = a3.add(e3).reduceLanes(VectorOperators.ADD) * scale;
+                out[b * ldo + r] = VectorMath.sum(a0.add(e0)) * scale;
+                out[(b + 1) * ldo + r] = VectorMath.sum(a1.add(e1)) * scale;
+                out[(b + 2) * ldo + r] = VectorMath.sum(a2.add(e2)) * scale;
+                out[(b + 3) * ldo + r] = VectorMath.sum(a3.add(e3)) * scale;
             }
             for (; b < batch; b++) {
                 final int x0 = b * ldx;
@@ -139,7 +139,7 @@ public final class DenseGemm {
                     e0 = widen(w, base + c + LANES).fma(load(x, x0 + c + LANES), e0);
                 }
                 for (; c < stride; c += LANES) a0 = widen(w, base + c).fma(load(x, x0 + c), a0);
-                out[b * ldo + r] = a0.add(e0).reduceLanes(VectorOperators.ADD) * scale;
+                out[b * ldo + r] = VectorMath.sum(a0.add(e0)) * scale;
             }
         }
     }
@@ -176,10 +176,10 @@ public final class DenseGemm {
                     a2 = even.fma(load(split, s2 + j), a2); e2 = odd.fma(load(split, s2 + half + j), e2);
                     a3 = even.fma(load(split, s3 + j), a3); e3 = odd.fma(load(split, s3 + half + j), e3);
                 }
-                out[b * ldo + r] = a0.add(e0).reduceLanes(VectorOperators.ADD);
-                out[(b + 1) * ldo + r] = a1.add(e1).reduceLanes(VectorOperators.ADD);
-                out[(b + 2) * ldo + r] = a2.add(e2).reduceLanes(VectorOperators.ADD);
-                out[(b + 3) * ldo + r] = a3.add(e3).reduceLanes(VectorOperators.ADD);
+                out[b * ldo + r] = VectorMath.sum(a0.add(e0));
+                out[(b + 1) * ldo + r] = VectorMath.sum(a1.add(e1));
+                out[(b + 2) * ldo + r] = VectorMath.sum(a2.add(e2));
+                out[(b + 3) * ldo + r] = VectorMath.sum(a3.add(e3));
             }
             for (; b < batch; b++) {
                 final int s0 = 2 * b * half;
@@ -189,7 +189,7 @@ public final class DenseGemm {
                     a0 = v.lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats().fma(load(split, s0 + j), a0);
                     e0 = v.and(0xFFFF0000).reinterpretAsFloats().fma(load(split, s0 + half + j), e0);
                 }
-                out[b * ldo + r] = a0.add(e0).reduceLanes(VectorOperators.ADD);
+                out[b * ldo + r] = VectorMath.sum(a0.add(e0));
             }
         }
     }

@@ -131,7 +131,7 @@ public abstract sealed class DenseMatrix permits DenseMatrix.F32, DenseMatrix.Bf
                     a1 = FloatVector.fromArray(F, data, base + c + LANES).fma(FloatVector.fromArray(F, x, c + LANES), a1);
                 }
                 for (; c < stride; c += LANES) a0 = FloatVector.fromArray(F, data, base + c).fma(FloatVector.fromArray(F, x, c), a0);
-                out[r] = a0.add(a1).reduceLanes(VectorOperators.ADD);
+                out[r] = VectorMath.sum(a0.add(a1));
             }
         }
     }
@@ -197,7 +197,7 @@ public abstract sealed class DenseMatrix permits DenseMatrix.F32, DenseMatrix.Bf
                     a0 = even.fma(FloatVector.fromArray(F, xe, j), a0);
                     a1 = odd.fma(FloatVector.fromArray(F, xo, j), a1);
                 }
-                out[r] = a0.add(a1).reduceLanes(VectorOperators.ADD);
+                out[r] = VectorMath.sum(a0.add(a1));
             }
         }
     }
@@ -261,7 +261,7 @@ public abstract sealed class DenseMatrix permits DenseMatrix.F32, DenseMatrix.Bf
                     FloatVector w0 = (FloatVector) ByteVector.fromArray(B, data, base + c).convertShape(VectorOperators.B2F, F, 0);
                     a0 = w0.fma(FloatVector.fromArray(F, x, c), a0);
                 }
-                out[r] = a0.add(a1).reduceLanes(VectorOperators.ADD) * rowScale[r];
+                out[r] = VectorMath.sum(a0.add(a1)) * rowScale[r];
             }
         }
     }

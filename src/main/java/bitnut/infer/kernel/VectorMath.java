@@ -1,7 +1,7 @@
 package bitnut.infer.kernel;
 
 import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorShuffle;
 import jdk.incubator.vector.VectorSpecies;
 
 /*
@@ -15,6 +15,28 @@ public final class VectorMath {
 
     private VectorMath() { }
 
+    // lane i <- lane i + h (mod LANES): the steps of sum's fixed pairwise order
+    private static final VectorShuffle<Float> NEXT_8 = VectorShuffle.iota(F, 8 % LANES, 1, true);
+    private static final VectorShuffle<Float> NEXT_4 = VectorShuffle.iota(F, 4 % LANES, 1, true);
+    private static final VectorShuffle<Float> NEXT_2 = VectorShuffle.iota(F, 2 % LANES, 1, true);
+    private static final VectorShuffle<Float> NEXT_1 = VectorShuffle.iota(F, 1 % LANES, 1, true);
+
+    /**
+     * The sum of v's lanes in one fixed pairwise order (lane i + lane i + LANES/2, and so on down to
+     * lane 0), used instead of reduceLanes(ADD) by every inference kernel. Why: reduceLanes(ADD) on
+     * floats may add in any order, and it does differ: C2's compiled reduction adds in a tree, the
+     * interpreter / C1 fallback lane by lane, so the same generation came out different depending on
+     * which kernels C2 had compiled yet (a seeded sample changed text after the 4th of 6 identical
+     * runs on a fresh engine). Lane-wise adds and rearranges round the same compiled or not.
+     */
+    public static float sum(FloatVector v) {
+        if (LANES >= 16) v = v.add(v.rearrange(NEXT_8));
+        if (LANES >= 8) v = v.add(v.rearrange(NEXT_4));
+        if (LANES >= 4) v = v.add(v.rearrange(NEXT_2));
+        if (LANES >= 2) v = v.add(v.rearrange(NEXT_1));
+        return v.lane(0);
+    }
+
     /** sum_i a[aOff+i] * b[bOff+i], i < n. */
     public static float dot(float[] a, int aOff, float[] b, int bOff, int n) {
         FloatVector acc = FloatVector.zero(F);
@@ -22,7 +44,7 @@ public final class VectorMath {
         for (int bound = F.loopBound(n); i < bound; i += LANES) {
             acc = FloatVector.fromArray(F, a, aOff + i).fma(FloatVector.fromArray(F, b, bOff + i), acc);
         }
-        float s = acc.reduceLanes(VectorOperators.ADD);
+        float s = sum(acc);
         for (; i < n; i++) s += a[aOff + i] * b[bOff + i];
         return s;
     }
@@ -56,7 +78,7 @@ public final class VectorMath {
             FloatVector v = FloatVector.fromArray(F, x, xOff + i);
             acc = v.fma(v, acc);
         }
-        float ss = acc.reduceLanes(VectorOperators.ADD);
+        float ss = sum(acc);
         for (; i < n; i++) ss += x[xOff + i] * x[xOff + i];
         float r = (float) (1.0 / Math.sqrt(ss / n + eps));
         for (i = 0; i < bound; i += LANES) {

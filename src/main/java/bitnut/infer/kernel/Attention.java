@@ -1,7 +1,6 @@
 package bitnut.infer.kernel;
 
 import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
 /*
@@ -262,14 +261,17 @@ public final class Attention {
         a.add(b).intoArray(out, o);
     }
 
-    /** x[off .. off + n) = softmax of itself: exp(x - max) / sum, exp on whole vectors. */
+    /**
+     * x[off .. off + n) = softmax of itself: exp(x - max) / sum, exp on whole vectors (VectorMath.exp,
+     * which rounds the same compiled or not; the scalar tail uses Math.exp).
+     */
     private static void softmaxInPlace(float[] x, int off, int n) {
         float max = Float.NEGATIVE_INFINITY;
         for (int p = 0; p < n; p++) max = Math.max(max, x[off + p]);
         FloatVector sumV = FloatVector.zero(F);
         int i = 0, bound = F.loopBound(n);
         for (; i < bound; i += LANES) {
-            FloatVector e = FloatVector.fromArray(F, x, off + i).sub(max).lanewise(VectorOperators.EXP);
+            FloatVector e = VectorMath.exp(FloatVector.fromArray(F, x, off + i).sub(max));
             e.intoArray(x, off + i);
             sumV = sumV.add(e);
         }

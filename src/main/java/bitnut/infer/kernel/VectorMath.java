@@ -1,6 +1,8 @@
 package bitnut.infer.kernel;
 
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorShuffle;
 import jdk.incubator.vector.VectorSpecies;
 
@@ -35,6 +37,35 @@ public final class VectorMath {
         if (LANES >= 4) v = v.add(v.rearrange(NEXT_2));
         if (LANES >= 2) v = v.add(v.rearrange(NEXT_1));
         return v.lane(0);
+    }
+
+    // exp: Cephes expf's range reduction and polynomial (rel. error ~1e-7 on [-87, 88])
+    private static final float LOG2E = 1.44269504088896341f, LN2_HI = 0.693359375f, LN2_LO = -2.12194440e-4f;
+    private static final float EXP_LO = -87.33654f, EXP_HI = 88.72283f, RNE = 12582912f;   // RNE = 1.5 * 2^23
+    private static final float P0 = 1.9875691500e-4f, P1 = 1.3981999507e-3f, P2 = 8.3334519073e-3f,
+            P3 = 4.1665795894e-2f, P4 = 1.6666665459e-1f, P5 = 5.0000001201e-1f;
+
+    /**
+     * exp of every lane, from lane-wise adds, multiplies, FMAs and integer ops only, so it gives the same
+     * bits compiled or interpreted. Why not lanewise(EXP): C2 compiles it to SVML, whose results differ
+     * from the interpreter's Math.exp in ~1% of lanes (last bit), so attention weights, and through them
+     * a seeded sample, depended on what C2 had compiled yet. Inputs are clamped to [-87.34, 88.72]
+     * (below: ~1e-38 instead of 0, harmless in a softmax whose largest term is 1).
+     * exp(x) = 2^n * e^r, n = rint(x log2 e), r = x - n ln 2 in two parts, e^r a degree-7 polynomial.
+     */
+    public static FloatVector exp(FloatVector x) {
+        x = x.max(EXP_LO).min(EXP_HI);
+        FloatVector n = x.fma(FloatVector.broadcast(F, LOG2E), FloatVector.broadcast(F, RNE)).sub(RNE);   // round half even
+        FloatVector r = n.fma(FloatVector.broadcast(F, -LN2_HI), x);
+        r = n.fma(FloatVector.broadcast(F, -LN2_LO), r);
+        FloatVector p = r.fma(FloatVector.broadcast(F, P0), FloatVector.broadcast(F, P1));
+        p = p.fma(r, FloatVector.broadcast(F, P2));
+        p = p.fma(r, FloatVector.broadcast(F, P3));
+        p = p.fma(r, FloatVector.broadcast(F, P4));
+        p = p.fma(r, FloatVector.broadcast(F, P5));
+        p = p.fma(r.mul(r), r).add(1f);
+        IntVector bits = ((IntVector) n.convert(VectorOperators.F2I, 0)).add(127).lanewise(VectorOperators.LSHL, 23);
+        return p.mul(bits.reinterpretAsFloats());
     }
 
     /** sum_i a[aOff+i] * b[bOff+i], i < n. */

@@ -41,4 +41,42 @@ class VectorMathTest {
             if (got != pairwise(c)) assertEquals(pairwise(c), got, "round " + round);
         }
     }
+
+    /** VectorMath.exp written out in scalar code: the same roundings, lane by lane. */
+    static float expReplica(float x) {
+        x = Math.min(Math.max(x, -87.33654f), 88.72283f);
+        float n = Math.fma(x, 1.44269504088896341f, 12582912f) - 12582912f;
+        float r = Math.fma(n, -0.693359375f, x);
+        r = Math.fma(n, 2.12194440e-4f, r);
+        float p = Math.fma(r, 1.9875691500e-4f, 1.3981999507e-3f);
+        p = Math.fma(p, r, 8.3334519073e-3f);
+        p = Math.fma(p, r, 4.1665795894e-2f);
+        p = Math.fma(p, r, 1.6666665459e-1f);
+        p = Math.fma(p, r, 5.0000001201e-1f);
+        p = Math.fma(p, r * r, r) + 1f;
+        return p * Float.intBitsToFloat(((int) n + 127) << 23);
+    }
+
+    @Test
+    void expIsAccurateAndRoundsTheSameInterpretedAndCompiled() {
+        Random rnd = new Random(6);
+        int lanes = VectorMath.LANES;
+        float[] x = new float[lanes * 256], y = new float[x.length];
+        for (int i = 0; i < x.length; i++) x[i] = (float) (i % 7 == 0 ? 20 * rnd.nextDouble() : -90 * rnd.nextDouble());
+        x[0] = 0f;
+        x[1] = -100f;                                                   // clamped: ~1e-38, not 0
+        for (int round = 0; round < 400; round++) {                   // the first rounds interpreted, the last compiled
+            for (int i = 0; i < x.length; i += lanes) VectorMath.exp(FloatVector.fromArray(VectorMath.F, x, i)).intoArray(y, i);
+            for (int i = 0; i < x.length; i++) {
+                if (Float.floatToIntBits(y[i]) != Float.floatToIntBits(expReplica(x[i]))) assertEquals(expReplica(x[i]), y[i], "round " + round + ", x = " + x[i]);
+            }
+        }
+        for (int i = 0; i < x.length; i++) {
+            if (x[i] < -87.3f) continue;
+            double want = Math.exp(x[i]);
+            assertEquals(want, y[i], 3e-7 * want, "x = " + x[i]);
+        }
+        assertEquals(1f, y[0]);
+        assertEquals(true, y[1] >= 0f && y[1] < 1e-37f);
+    }
 }

@@ -41,24 +41,8 @@ class PrefixReuseTest {
         engine = TinyEngine.open(tmp, 33);
         tf = engine.transformer();
         codec = engine.codec();
-        steadyState(tf, TinyCheckpoint.VOCAB);
-    }
-
-    /** Runs prefill, short prefills and decode until the logits stop changing between identical calls. */
-    static void steadyState(Transformer tf, int vocab) {
-        int[] ids = randomIds(new Random(1), 40);
-        for (int i = 0; i < ids.length; i++) ids[i] %= vocab;
-        float[] previous = null;
-        int unchanged = 0;
-        for (int rep = 0; rep < 3000 && unchanged < 100; rep++) {
-            KvCache c = tf.newCache(48);
-            tf.forward(ids, 37, c);
-            tf.forward(Arrays.copyOfRange(ids, 37, 40), 3, c);
-            float[] out = new float[vocab];
-            for (int i = 0; i < 4; i++) tf.decode(new int[] {ids[i]}, new KvCache[] {c}, 1, out);
-            unchanged = Arrays.equals(out, previous) ? unchanged + 1 : 0;
-            previous = out;
-        }
+        // no warm-up: the kernels give the same bits interpreted and compiled (VectorMath.sum / exp),
+        // so the comparisons below hold from the first call
     }
 
     @AfterAll
@@ -103,7 +87,6 @@ class PrefixReuseTest {
         BitNetModel planes = ModelLoader.loadAny(tmp.resolve("ckpt"),
                 new ModelLoader.Options(bitnut.infer.kernel.DenseMatrix.Precision.F32, bitnut.infer.kernel.TernaryMatrix.Layout.BIT_PLANES));
         try (Transformer t = new Transformer(planes, 2, 16)) {
-            steadyState(t, TinyCheckpoint.VOCAB);
             assertReusedPrefixesExact(t);
         }
     }

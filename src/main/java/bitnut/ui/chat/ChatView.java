@@ -22,6 +22,7 @@ import javafx.scene.control.TextInputDialog;
 import javafx.scene.input.Clipboard;
 import javafx.scene.input.ClipboardContent;
 import javafx.scene.layout.BorderPane;
+import javafx.scene.layout.FlowPane;
 import javafx.scene.layout.HBox;
 import javafx.scene.layout.Priority;
 import javafx.scene.layout.VBox;
@@ -50,6 +51,12 @@ public final class ChatView implements WorkbenchTab {
     @Override public Node content() { return root; }
     @Override public void dispose() { model.dispose(); }
 
+    private static HBox group(Node... nodes) {
+        HBox box = new HBox(6, nodes);
+        box.setAlignment(javafx.geometry.Pos.CENTER_LEFT);
+        return box;
+    }
+
     private void build() {
         // ---- top: checkpoints and settings
         ComboBox<Path> a = checkpointBox("chat-checkpoint-a");
@@ -69,8 +76,9 @@ public final class ChatView implements WorkbenchTab {
         max.setPrefColumnCount(4);
         max.textProperty().bindBidirectional(model.maxTokensProperty());
         ComboBox<DenseMatrix.Precision> head = FormFields.headPrecision("chat-head", model.headProperty());
-        HBox top = new HBox(6, new Label("Checkpoint"), a, compare, b, refresh, new Label("Temperature"), temp, new Label("Max tokens"), max,
-                new Label("Head"), head);
+        // groups that wrap as a whole when the window is narrow, so no label is cut short
+        FlowPane top = new FlowPane(12, 6, group(new Label("Checkpoint"), a), group(compare, b, refresh),
+                group(new Label("Temperature"), temp), group(new Label("Max tokens"), max), group(new Label("Head"), head));
         top.setPadding(new Insets(8));
         root.setTop(top);
 

@@ -9,8 +9,8 @@ import java.util.Map;
 
 /*
  * Keeps the last few loaded checkpoints open (loading a 133M checkpoint takes seconds), keyed by
- * folder and head precision; the least recently used one is closed when a new one does not fit. Used by the tabs,
- * which compare up to two checkpoints side by side. Thread-safe.
+ * folder and head precision; the least recently used one is closed when a new one does not fit.
+ * Used by the tabs, which compare up to two checkpoints side by side. Thread-safe.
  * A newly opened engine is warmed up (InferenceEngine.warmUp) before it is handed out, as the CLI
  * does: cold Vector API kernels made the Sample tab's first generation on the trained tiny checkpoint
  * run at TTFT 960 ms and 18 tok/s, where the warm engine runs ~900 tok/s (seen under Xvfb).

@@ -8,6 +8,7 @@ import bitnut.infer.kernel.DenseMatrix;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
+import java.util.Objects;
 import java.util.function.Function;
 
 /*
@@ -44,7 +45,7 @@ public final class GenerateJob implements Job {
         if (checkpoints.size() != requests.size()) throw new IllegalArgumentException("one checkpoint per request");
         this.title = title;
         this.engines = engines;
-        this.head = java.util.Objects.requireNonNull(head, "head precision");
+        this.head = Objects.requireNonNull(head, "head precision");
         this.checkpoints = List.copyOf(checkpoints);
         this.requests = List.copyOf(requests);
         this.sink = sink;

@@ -23,12 +23,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * gives - greedy and seeded, across chat turns, regenerate, edit-and-resend, trimmed conversations,
  * cancelled and stopped generations and batches.
  *
- * "The same" is bit for bit once the kernels are JIT-compiled: before that, the same forward can
- * give floats that differ in the last bits from one call to the next (measured here: identical input,
- * the logits changed at calls 74, 89 and 97 of 400, then stayed put; the Vector API's interpreted
- * fallback and its C2 intrinsics round differently, e.g. lanewise EXP). A reused prefix was computed
- * earlier than a full prefill recomputes it, so the tests first run the engine to that steady state,
- * as InferenceEngine.warmUp does for the app.
+ * "The same" is bit for bit from the first call: the kernels add vector lanes and take exps in one
+ * fixed order (VectorMath.sum / exp), so a reused prefix computed while they were still interpreted
+ * equals a full prefill computed after C2 compiled them.
  */
 class PrefixReuseTest {
     @TempDir static Path tmp;

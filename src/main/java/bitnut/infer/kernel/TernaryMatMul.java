@@ -300,7 +300,6 @@ public final class TernaryMatMul {
     private static void pairs2(TernaryMatrix w, byte[] lut, int lutOff, int tile, int p0, int p1, short[] tmp, int[] acc, int a) {
         final byte[] idx = w.idx;
         final int a0 = tile * w.groups * TILE, b0 = a0 + w.groups * TILE;
-        final ShortVector eight = SHIFT_8;
         ShortVector va = ShortVector.zero(S), ha = va, wa = va, ga = va, vb = va, hb = va, wb = va, gb = va;
         for (int p = p0; p < p1; p++) {
             int tab = lutOff + 2 * p * TABLE_BYTES, at = 2 * p * TILE;
@@ -311,13 +310,13 @@ public final class TernaryMatMul {
             ByteVector i0 = ByteVector.fromArray(B, idx, a0 + at), i1 = ByteVector.fromArray(B, idx, a0 + at + TILE);
             ByteVector j0 = ByteVector.fromArray(B, idx, b0 + at), j1 = ByteVector.fromArray(B, idx, b0 + at + TILE);
             ShortVector y = i0.selectFrom(l0, l1).add(i1.selectFrom(l2, l3)).reinterpretAsShorts();
-            va = va.add(y); ha = ha.add(y.lanewise(VectorOperators.LSHR, eight));
+            va = va.add(y); ha = ha.add(y.lanewise(VectorOperators.LSHR, SHIFT_8));
             y = i0.selectFrom(h0, h1).add(i1.selectFrom(h2, h3)).reinterpretAsShorts();
-            wa = wa.add(y); ga = ga.add(y.lanewise(VectorOperators.LSHR, eight));
+            wa = wa.add(y); ga = ga.add(y.lanewise(VectorOperators.LSHR, SHIFT_8));
             y = j0.selectFrom(l0, l1).add(j1.selectFrom(l2, l3)).reinterpretAsShorts();
-            vb = vb.add(y); hb = hb.add(y.lanewise(VectorOperators.LSHR, eight));
+            vb = vb.add(y); hb = hb.add(y.lanewise(VectorOperators.LSHR, SHIFT_8));
             y = j0.selectFrom(h0, h1).add(j1.selectFrom(h2, h3)).reinterpretAsShorts();
-            wb = wb.add(y); gb = gb.add(y.lanewise(VectorOperators.LSHR, eight));
+            wb = wb.add(y); gb = gb.add(y.lanewise(VectorOperators.LSHR, SHIFT_8));
         }
         va.sub(ha.lanewise(VectorOperators.LSHL, 8)).intoArray(tmp, 0);   ha.intoArray(tmp, 32);
         wa.sub(ga.lanewise(VectorOperators.LSHL, 8)).intoArray(tmp, 64);  ga.intoArray(tmp, 96);
@@ -336,7 +335,6 @@ public final class TernaryMatMul {
     private static void pairs4(TernaryMatrix w, byte[] lut, int lutOff, int tile, int p0, int p1, short[] tmp, int[] acc, int a) {
         final byte[] idx = w.idx;
         final int st = w.groups * TILE, a0 = tile * st, b0 = a0 + st, c0 = b0 + st, d0 = c0 + st;
-        final ShortVector eight = SHIFT_8;
         ShortVector va = ShortVector.zero(S), ha = va, wa = va, ga = va, vb = va, hb = va, wb = va, gb = va;
         ShortVector vc = va, hc = va, wc = va, gc = va, vd = va, hd = va, wd = va, gd = va;
         for (int p = p0; p < p1; p++) {
@@ -347,24 +345,24 @@ public final class TernaryMatMul {
             ByteVector h2 = ByteVector.fromArray(B, lut, tab + 384), h3 = ByteVector.fromArray(B, lut, tab + 448);
             ByteVector i0 = ByteVector.fromArray(B, idx, a0 + at), i1 = ByteVector.fromArray(B, idx, a0 + at + TILE);
             ShortVector y = i0.selectFrom(l0, l1).add(i1.selectFrom(l2, l3)).reinterpretAsShorts();
-            va = va.add(y); ha = ha.add(y.lanewise(VectorOperators.LSHR, eight));
+            va = va.add(y); ha = ha.add(y.lanewise(VectorOperators.LSHR, SHIFT_8));
             y = i0.selectFrom(h0, h1).add(i1.selectFrom(h2, h3)).reinterpretAsShorts();
-            wa = wa.add(y); ga = ga.add(y.lanewise(VectorOperators.LSHR, eight));
+            wa = wa.add(y); ga = ga.add(y.lanewise(VectorOperators.LSHR, SHIFT_8));
             i0 = ByteVector.fromArray(B, idx, b0 + at); i1 = ByteVector.fromArray(B, idx, b0 + at + TILE);
             y = i0.selectFrom(l0, l1).add(i1.selectFrom(l2, l3)).reinterpretAsShorts();
-            vb = vb.add(y); hb = hb.add(y.lanewise(VectorOperators.LSHR, eight));
+            vb = vb.add(y); hb = hb.add(y.lanewise(VectorOperators.LSHR, SHIFT_8));
             y = i0.selectFrom(h0, h1).add(i1.selectFrom(h2, h3)).reinterpretAsShorts();
-            wb = wb.add(y); gb = gb.add(y.lanewise(VectorOperators.LSHR, eight));
+            wb = wb.add(y); gb = gb.add(y.lanewise(VectorOperators.LSHR, SHIFT_8));
             i0 = ByteVector.fromArray(B, idx, c0 + at); i1 = ByteVector.fromArray(B, idx, c0 + at + TILE);
             y = i0.selectFrom(l0, l1).add(i1.selectFrom(l2, l3)).reinterpretAsShorts();
-            vc = vc.add(y); hc = hc.add(y.lanewise(VectorOperators.LSHR, eight));
+            vc = vc.add(y); hc = hc.add(y.lanewise(VectorOperators.LSHR, SHIFT_8));
             y = i0.selectFrom(h0, h1).add(i1.selectFrom(h2, h3)).reinterpretAsShorts();
-            wc = wc.add(y); gc = gc.add(y.lanewise(VectorOperators.LSHR, eight));
+            wc = wc.add(y); gc = gc.add(y.lanewise(VectorOperators.LSHR, SHIFT_8));
             i0 = ByteVector.fromArray(B, idx, d0 + at); i1 = ByteVector.fromArray(B, idx, d0 + at + TILE);
             y = i0.selectFrom(l0, l1).add(i1.selectFrom(l2, l3)).reinterpretAsShorts();
-            vd = vd.add(y); hd = hd.add(y.lanewise(VectorOperators.LSHR, eight));
+            vd = vd.add(y); hd = hd.add(y.lanewise(VectorOperators.LSHR, SHIFT_8));
             y = i0.selectFrom(h0, h1).add(i1.selectFrom(h2, h3)).reinterpretAsShorts();
-            wd = wd.add(y); gd = gd.add(y.lanewise(VectorOperators.LSHR, eight));
+            wd = wd.add(y); gd = gd.add(y.lanewise(VectorOperators.LSHR, SHIFT_8));
         }
         va.sub(ha.lanewise(VectorOperators.LSHL, 8)).intoArray(tmp, 0);   ha.intoArray(tmp, 32);
         wa.sub(ga.lanewise(VectorOperators.LSHL, 8)).intoArray(tmp, 64);  ga.intoArray(tmp, 96);
@@ -381,17 +379,16 @@ public final class TernaryMatMul {
     private static void pairs1(TernaryMatrix w, byte[] lut, int lutOff, int tile, int p0, int p1, short[] tmp, int[] acc, int a) {
         final byte[] idx = w.idx;
         final int a0 = tile * w.groups * TILE;
-        final ShortVector eight = SHIFT_8;
         ShortVector va = ShortVector.zero(S), ha = va, wa = va, ga = va;
         for (int p = p0; p < p1; p++) {
             int tab = lutOff + 2 * p * TABLE_BYTES, at = 2 * p * TILE;
             ByteVector i0 = ByteVector.fromArray(B, idx, a0 + at), i1 = ByteVector.fromArray(B, idx, a0 + at + TILE);
             ShortVector y = i0.selectFrom(ByteVector.fromArray(B, lut, tab), ByteVector.fromArray(B, lut, tab + 64))
                     .add(i1.selectFrom(ByteVector.fromArray(B, lut, tab + 256), ByteVector.fromArray(B, lut, tab + 320))).reinterpretAsShorts();
-            va = va.add(y); ha = ha.add(y.lanewise(VectorOperators.LSHR, eight));
+            va = va.add(y); ha = ha.add(y.lanewise(VectorOperators.LSHR, SHIFT_8));
             y = i0.selectFrom(ByteVector.fromArray(B, lut, tab + 128), ByteVector.fromArray(B, lut, tab + 192))
                     .add(i1.selectFrom(ByteVector.fromArray(B, lut, tab + 384), ByteVector.fromArray(B, lut, tab + 448))).reinterpretAsShorts();
-            wa = wa.add(y); ga = ga.add(y.lanewise(VectorOperators.LSHR, eight));
+            wa = wa.add(y); ga = ga.add(y.lanewise(VectorOperators.LSHR, SHIFT_8));
         }
         va.sub(ha.lanewise(VectorOperators.LSHL, 8)).intoArray(tmp, 0);   ha.intoArray(tmp, 32);
         wa.sub(ga.lanewise(VectorOperators.LSHL, 8)).intoArray(tmp, 64);  ga.intoArray(tmp, 96);

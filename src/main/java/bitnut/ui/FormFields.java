@@ -58,7 +58,7 @@ public final class FormFields {
         box.setId(id);
         box.valueProperty().bindBidirectional(p);
         box.setConverter(new StringConverter<>() {
-            @Override public String toString(DenseMatrix.Precision v) { return v == null ? "" : v.name().toLowerCase(java.util.Locale.ROOT); }
+            @Override public String toString(DenseMatrix.Precision v) { return v == null ? "" : v.label(); }
             @Override public DenseMatrix.Precision fromString(String s) { return DenseMatrix.Precision.parse(s); }
         });
         box.setTooltip(new Tooltip("Embeddings and lm_head precision: f32 exact; bf16 and int8 read 2x and 4x fewer bytes per token (faster)"));

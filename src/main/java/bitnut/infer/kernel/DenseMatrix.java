@@ -40,6 +40,10 @@ public abstract sealed class DenseMatrix permits DenseMatrix.F32, DenseMatrix.Bf
     /** Storage precision of embeddings and lm_head. */
     public enum Precision {
         F32, BF16, INT8;
+
+        /** The lower-case name the tabs and the CLI show ("int8"); {@link #parse} reads it back. */
+        public String label() { return name().toLowerCase(Locale.ROOT); }
+
         public static Precision parse(String s) {
             return switch (s.toLowerCase(Locale.ROOT)) {
                 case "f32", "fp32", "float32" -> F32;

@@ -94,8 +94,18 @@ public final class DenseDecodeBench {
         float[] out = new float[rows];
         java.util.List<Pass> ps = new java.util.ArrayList<>();
         java.util.List<String> ns = new java.util.ArrayList<>();
-        ps.add((team, c) -> team.forRange(rows, 64, ThreadTeam.STREAMING, (a, b) -> matVecPrevious(m[c], x, out, a, b)));
-        ns.add("previous matVec (one call per range, `c + 2 * LANES <= stride` loops)");
+        if (p == DenseMatrix.Precision.INT8) {
+            byte[][] rowMajor = new byte[copies][];
+            for (int c = 0; c < copies; c++) rowMajor[c] = rowMajor((DenseMatrix.Int8) m[c]);
+            ps.add((team, c) -> team.forRange(rows, 64, ThreadTeam.STREAMING, (a, b) -> {
+                DenseMatrix.Int8 q = (DenseMatrix.Int8) m[c];
+                for (int r = a; r < b; r += DenseMatrix.ROW_BLOCK) int8RowMajor(rowMajor[c], q.rowScale, q.stride, x, out, r, Math.min(r + DenseMatrix.ROW_BLOCK, b));
+            }));
+            ns.add("previous matVec (row-major int8: one load of x per 16 weights)");
+        } else {
+            ps.add((team, c) -> team.forRange(rows, 64, ThreadTeam.STREAMING, (a, b) -> matVecPrevious(m[c], x, out, a, b)));
+            ns.add("previous matVec (one call per range, `c + 2 * LANES <= stride` loops)");
+        }
         ps.add((team, c) -> team.forRange(rows, 64, ThreadTeam.STREAMING, (a, b) -> m[c].matVec(x, out, a, b)));
         ns.add("matVec (current)");
         ps.add((team, c) -> team.forRange(rows, 64, ThreadTeam.STREAMING, (a, b) -> readOnly(m[c], a, b)));
@@ -181,24 +191,7 @@ public final class DenseDecodeBench {
     /** The lm_head kernels as they were before this benchmark (kept for the comparison). */
     static void matVecPrevious(DenseMatrix m, float[] x, float[] out, int r0, int r1) {
         switch (m) {
-            case DenseMatrix.Int8 q -> {
-                for (int r = r0; r < r1; r++) {
-                    int base = r * q.stride;
-                    FloatVector a0 = FloatVector.zero(DenseMatrix.F), a1 = FloatVector.zero(DenseMatrix.F);
-                    int c = 0;
-                    for (; c + 2 * DenseMatrix.LANES <= q.stride; c += 2 * DenseMatrix.LANES) {
-                        FloatVector w0 = (FloatVector) ByteVector.fromArray(DenseMatrix.B, q.data, base + c).convertShape(VectorOperators.B2F, DenseMatrix.F, 0);
-                        FloatVector w1 = (FloatVector) ByteVector.fromArray(DenseMatrix.B, q.data, base + c + DenseMatrix.LANES).convertShape(VectorOperators.B2F, DenseMatrix.F, 0);
-                        a0 = w0.fma(FloatVector.fromArray(DenseMatrix.F, x, c), a0);
-                        a1 = w1.fma(FloatVector.fromArray(DenseMatrix.F, x, c + DenseMatrix.LANES), a1);
-                    }
-                    for (; c < q.stride; c += DenseMatrix.LANES) {
-                        FloatVector w0 = (FloatVector) ByteVector.fromArray(DenseMatrix.B, q.data, base + c).convertShape(VectorOperators.B2F, DenseMatrix.F, 0);
-                        a0 = w0.fma(FloatVector.fromArray(DenseMatrix.F, x, c), a0);
-                    }
-                    out[r] = a0.add(a1).reduceLanes(VectorOperators.ADD) * q.rowScale[r];
-                }
-            }
+            case DenseMatrix.Int8 q -> throw new IllegalArgumentException("int8: see int8RowMajor");
             case DenseMatrix.Bf16 h -> {
                 float[][] eo = h.split(x);
                 float[] xe = eo[0], xo = eo[1];
@@ -226,6 +219,27 @@ public final class DenseDecodeBench {
                     out[r] = a0.add(a1).reduceLanes(VectorOperators.ADD);
                 }
             }
+        }
+    }
+
+    /** The int8 weights of m row-major ([rows][stride]), as the int8 head stored them before the sixth session. */
+    static byte[] rowMajor(DenseMatrix.Int8 m) {
+        byte[] d = new byte[m.rows * m.stride];
+        for (int r = 0; r < m.rows; r++) for (int c = 0; c < m.cols; c++) d[r * m.stride + c] = m.data[m.at(r, c)];
+        return d;
+    }
+
+    /** The int8 lm_head kernel on row-major storage (until the sixth session): each x load serves one row. */
+    static void int8RowMajor(byte[] data, float[] rowScale, int stride, float[] x, float[] out, int r0, int r1) {
+        final int lanes = DenseMatrix.LANES;
+        for (int r = r0; r < r1; r++) {
+            int base = r * stride;
+            FloatVector a0 = FloatVector.zero(DenseMatrix.F), a1 = FloatVector.zero(DenseMatrix.F);
+            for (int c = 0; c < stride; c += 2 * lanes) {
+                a0 = DenseMatrix.Int8.widen(data, base + c).fma(FloatVector.fromArray(DenseMatrix.F, x, c), a0);
+                a1 = DenseMatrix.Int8.widen(data, base + c + lanes).fma(FloatVector.fromArray(DenseMatrix.F, x, c + lanes), a1);
+            }
+            out[r] = VectorMath.sum(a0.add(a1)) * rowScale[r];
         }
     }
 

@@ -1,6 +1,5 @@
 package bitnut.infer.kernel;
 
-import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.VectorOperators;
@@ -101,29 +100,24 @@ public final class DenseGemm {
         }
     }
 
+    /** Int8 rows are interleaved four at a time (DenseMatrix.Int8): row r's chunk c / LANES sits at rowBase(r) + 4 c. */
     private static void int8(DenseMatrix.Int8 m, float[] x, int ldx, int batch, float[] out, int ldo, int r0, int r1) {
         final byte[] w = m.data;
-        final int stride = m.stride;
+        final int stride = m.stride, step = DenseMatrix.Int8.GROUP;
         final FloatVector zero = FloatVector.zero(DenseMatrix.F);
         for (int r = r0; r < r1; r++) {
-            final int base = r * stride;
+            final int base = m.rowBase(r);
             final float scale = m.rowScale[r];
             int b = 0;
             for (; b + 4 <= batch; b += 4) {
                 final int x0 = b * ldx, x1 = x0 + ldx, x2 = x1 + ldx, x3 = x2 + ldx;
                 FloatVector a0 = zero, a1 = zero, a2 = zero, a3 = zero, e0 = zero, e1 = zero, e2 = zero, e3 = zero;
-                int c = 0;
-                for (; c + 2 * LANES <= stride; c += 2 * LANES) {
-                    FloatVector wa = widen(w, base + c), wb = widen(w, base + c + LANES);
+                for (int c = 0; c < stride; c += 2 * LANES) {
+                    FloatVector wa = widen(w, base + step * c), wb = widen(w, base + step * (c + LANES));
                     a0 = wa.fma(load(x, x0 + c), a0); e0 = wb.fma(load(x, x0 + c + LANES), e0);
                     a1 = wa.fma(load(x, x1 + c), a1); e1 = wb.fma(load(x, x1 + c + LANES), e1);
                     a2 = wa.fma(load(x, x2 + c), a2); e2 = wb.fma(load(x, x2 + c + LANES), e2);
                     a3 = wa.fma(load(x, x3 + c), a3); e3 = wb.fma(load(x, x3 + c + LANES), e3);
-                }
-                for (; c < stride; c += LANES) {
-                    FloatVector wa = widen(w, base + c);
-                    a0 = wa.fma(load(x, x0 + c), a0); a1 = wa.fma(load(x, x1 + c), a1);
-                    a2 = wa.fma(load(x, x2 + c), a2); a3 = wa.fma(load(x, x3 + c), a3);
                 }
                 out[b * ldo + r] = VectorMath.sum(a0.add(e0)) * scale;
                 out[(b + 1) * ldo + r] = VectorMath.sum(a1.add(e1)) * scale;
@@ -133,12 +127,10 @@ public final class DenseGemm {
             for (; b < batch; b++) {
                 final int x0 = b * ldx;
                 FloatVector a0 = zero, e0 = zero;
-                int c = 0;
-                for (; c + 2 * LANES <= stride; c += 2 * LANES) {
-                    a0 = widen(w, base + c).fma(load(x, x0 + c), a0);
-                    e0 = widen(w, base + c + LANES).fma(load(x, x0 + c + LANES), e0);
+                for (int c = 0; c < stride; c += 2 * LANES) {
+                    a0 = widen(w, base + step * c).fma(load(x, x0 + c), a0);
+                    e0 = widen(w, base + step * (c + LANES)).fma(load(x, x0 + c + LANES), e0);
                 }
-                for (; c < stride; c += LANES) a0 = widen(w, base + c).fma(load(x, x0 + c), a0);
                 out[b * ldo + r] = VectorMath.sum(a0.add(e0)) * scale;
             }
         }
@@ -196,8 +188,5 @@ public final class DenseGemm {
 
     private static FloatVector load(float[] a, int i) { return FloatVector.fromArray(DenseMatrix.F, a, i); }
 
-    /** LANES int8 weights -> fp32 lanes (as DenseMatrix.Int8.matVec). */
-    private static FloatVector widen(byte[] w, int i) {
-        return (FloatVector) ByteVector.fromArray(DenseMatrix.B, w, i).convertShape(VectorOperators.B2F, DenseMatrix.F, 0);
-    }
+    private static FloatVector widen(byte[] w, int i) { return DenseMatrix.Int8.widen(w, i); }
 }

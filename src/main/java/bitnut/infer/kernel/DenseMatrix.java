@@ -206,13 +206,23 @@ public abstract sealed class DenseMatrix permits DenseMatrix.F32, DenseMatrix.Bf
         }
     }
 
+    /**
+     * INT8 rows are stored four at a time, interleaved in chunks of LANES bytes (one vector's worth):
+     *   data[(r / 4) * 4 * stride + (c / LANES) * 4 * LANES + (r % 4) * LANES + c % LANES] = q[r, c]
+     * so that matVec dots four rows per pass and each load of x serves four rows, while the weights
+     * still stream as one sequential run. Row-major storage spent a load of x per 16 weights (8 loads
+     * per 64-byte line): 1.47 -> 1.01 ms median per 25 MB head at 1 thread (benchmarks.md, sixth
+     * session). Rows past V in the last group are zeros.
+     */
     public static final class Int8 extends DenseMatrix {
-        final byte[] data;         // [rows][stride]
+        static final int GROUP = 4;                   // rows interleaved per group
+        final byte[] data;         // [ceil(rows / 4)][stride / LANES][4][LANES] (+ one vector of slack for B loads)
         final float[] rowScale;    // max|row| / 127
 
         Int8(float[] values, int rows, int cols) {
             super(rows, cols);
-            data = new byte[rows * stride];
+            int groups = (rows + GROUP - 1) / GROUP;
+            data = new byte[groups * GROUP * stride + B.length()];
             rowScale = new float[rows];
             for (int r = 0; r < rows; r++) {
                 float amax = 0f;
@@ -220,53 +230,83 @@ public abstract sealed class DenseMatrix permits DenseMatrix.F32, DenseMatrix.Bf
                 float s = amax > 0 ? 127f / amax : 0f;
                 rowScale[r] = amax > 0 ? amax / 127f : 0f;
                 for (int c = 0; c < cols; c++) {
-                    data[r * stride + c] = (byte) Math.max(-127, Math.min(127, Math.rint(values[r * cols + c] * s)));
+                    data[at(r, c)] = (byte) Math.max(-127, Math.min(127, Math.rint(values[r * cols + c] * s)));
                 }
             }
         }
+
+        /** Index of q[r, c] in data. */
+        int at(int r, int c) { return rowBase(r) + (c / LANES) * GROUP * LANES + c % LANES; }
+
+        /** Index of q[r, 0]; the row's next chunk of LANES values is GROUP * LANES further on. */
+        int rowBase(int r) { return (r / GROUP) * GROUP * stride + (r % GROUP) * LANES; }
 
         @Override public Precision precision() { return Precision.INT8; }
         @Override public long bytes() { return (long) rows * cols + rows * 4L; }
 
         @Override public void row(int r, float[] out, int outOff) {
             float s = rowScale[r];
-            for (int c = 0; c < cols; c++) out[outOff + c] = data[r * stride + c] * s;
+            for (int c = 0; c < cols; c++) out[outOff + c] = data[at(r, c)] * s;
         }
 
         @Override public void matVecReference(float[] x, float[] out, int r0, int r1) {
             for (int r = r0; r < r1; r++) {
                 float acc = 0f;
-                for (int c = 0; c < cols; c++) acc += data[r * stride + c] * x[c];
+                for (int c = 0; c < cols; c++) acc += data[at(r, c)] * x[c];
                 out[r] = acc * rowScale[r];
             }
         }
 
         @Override public void matVec(float[] x, float[] out, int r0, int r1) {
-            for (int r = r0; r < r1; r += ROW_BLOCK) rows(data, rowScale, stride, x, out, r, Math.min(r + ROW_BLOCK, r1));
+            int r = r0;
+            for (; r < r1 && r % GROUP != 0; r++) row1(r, x, out);                  // a range that starts mid-group
+            int whole = r1 - Math.max(0, r1 - r) % GROUP;
+            for (; r < whole; r += ROW_BLOCK) rows4(data, rowScale, stride, x, out, r, Math.min(r + ROW_BLOCK, whole));
+            for (r = Math.max(r0, whole); r < r1; r++) row1(r, x, out);            // and one that ends mid-group
         }
 
-        private static void rows(byte[] data, float[] rowScale, int stride, float[] x, float[] out, int r0, int r1) {
-            // `c < bound` with a loop-invariant bound, not `c + 2 * LANES <= stride`: C2 then compiles a
-            // counted loop without a range check per load and without a safepoint poll (seen in the
-            // disassembly): 1.5 -> 1.1 ms per 25 MB head at 1 thread. (The same form made the
-            // memory-bound F32 loop slower, 3.2 -> 4.2 ms, so F32 keeps the old one; DenseDecodeBench.)
-            int bound = stride - stride % (2 * LANES);
-            for (int r = r0; r < r1; r++) {
-                int base = r * stride;
-                FloatVector a0 = FloatVector.zero(F), a1 = FloatVector.zero(F);
-                int c = 0;
-                for (; c < bound; c += 2 * LANES) {
-                    FloatVector w0 = (FloatVector) ByteVector.fromArray(B, data, base + c).convertShape(VectorOperators.B2F, F, 0);
-                    FloatVector w1 = (FloatVector) ByteVector.fromArray(B, data, base + c + LANES).convertShape(VectorOperators.B2F, F, 0);
-                    a0 = w0.fma(FloatVector.fromArray(F, x, c), a0);
-                    a1 = w1.fma(FloatVector.fromArray(F, x, c + LANES), a1);
-                }
-                for (; c < stride; c += LANES) {
-                    FloatVector w0 = (FloatVector) ByteVector.fromArray(B, data, base + c).convertShape(VectorOperators.B2F, F, 0);
-                    a0 = w0.fma(FloatVector.fromArray(F, x, c), a0);
+        /**
+         * Rows [r0, r1) (whole groups) four at a time. Each row keeps the two accumulators of the row-major
+         * kernel (even / odd chunks), so the sums are the same as one row at a time (and as DenseGemm's).
+         * `c < stride` with the invariant stride: C2 compiles a counted loop without a range check per load.
+         */
+        private static void rows4(byte[] data, float[] rowScale, int stride, float[] x, float[] out, int r0, int r1) {
+            for (int r = r0; r < r1; r += GROUP) {
+                int base = r * stride;                                // == rowBase(r): r is a multiple of GROUP
+                FloatVector a0 = FloatVector.zero(F), a1 = a0, b0 = a0, b1 = a0, c0 = a0, c1 = a0, d0 = a0, d1 = a0;
+                for (int c = 0; c < stride; c += 2 * LANES) {
+                    FloatVector x0 = FloatVector.fromArray(F, x, c), x1 = FloatVector.fromArray(F, x, c + LANES);
+                    int at = base + GROUP * c;                        // chunk c / LANES of the group's four rows, then the next
+                    a0 = widen(data, at).fma(x0, a0);
+                    b0 = widen(data, at + LANES).fma(x0, b0);
+                    c0 = widen(data, at + 2 * LANES).fma(x0, c0);
+                    d0 = widen(data, at + 3 * LANES).fma(x0, d0);
+                    a1 = widen(data, at + 4 * LANES).fma(x1, a1);
+                    b1 = widen(data, at + 5 * LANES).fma(x1, b1);
+                    c1 = widen(data, at + 6 * LANES).fma(x1, c1);
+                    d1 = widen(data, at + 7 * LANES).fma(x1, d1);
                 }
                 out[r] = VectorMath.sum(a0.add(a1)) * rowScale[r];
+                out[r + 1] = VectorMath.sum(b0.add(b1)) * rowScale[r + 1];
+                out[r + 2] = VectorMath.sum(c0.add(c1)) * rowScale[r + 2];
+                out[r + 3] = VectorMath.sum(d0.add(d1)) * rowScale[r + 3];
             }
+        }
+
+        /** One row alone (a range's ragged ends), with the same accumulator order. */
+        private void row1(int r, float[] x, float[] out) {
+            int base = rowBase(r);
+            FloatVector a0 = FloatVector.zero(F), a1 = a0;
+            for (int c = 0; c < stride; c += 2 * LANES) {
+                a0 = widen(data, base + GROUP * c).fma(FloatVector.fromArray(F, x, c), a0);
+                a1 = widen(data, base + GROUP * (c + LANES)).fma(FloatVector.fromArray(F, x, c + LANES), a1);
+            }
+            out[r] = VectorMath.sum(a0.add(a1)) * rowScale[r];
+        }
+
+        /** LANES int8 weights from data[i ..] as fp32 lanes. */
+        static FloatVector widen(byte[] data, int i) {
+            return (FloatVector) ByteVector.fromArray(B, data, i).convertShape(VectorOperators.B2F, F, 0);
         }
     }
 }

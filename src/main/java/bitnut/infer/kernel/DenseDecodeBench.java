@@ -2,6 +2,7 @@ package bitnut.infer.kernel;
 
 import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
@@ -102,6 +103,15 @@ public final class DenseDecodeBench {
                 for (int r = a; r < b; r += DenseMatrix.ROW_BLOCK) int8RowMajor(rowMajor[c], q.rowScale, q.stride, x, out, r, Math.min(r + DenseMatrix.ROW_BLOCK, b));
             }));
             ns.add("previous matVec (row-major int8: one load of x per 16 weights)");
+        } else if (p == DenseMatrix.Precision.BF16) {
+            int[][] rowMajor = new int[copies][];
+            for (int c = 0; c < copies; c++) rowMajor[c] = rowMajor((DenseMatrix.Bf16) m[c]);
+            ps.add((team, c) -> team.forRange(rows, 64, ThreadTeam.STREAMING, (a, b) -> {
+                DenseMatrix.Bf16 h = (DenseMatrix.Bf16) m[c];
+                float[][] eo = h.split(x);
+                for (int r = a; r < b; r += DenseMatrix.ROW_BLOCK) bf16RowMajor(rowMajor[c], h.half, eo[0], eo[1], out, r, Math.min(r + DenseMatrix.ROW_BLOCK, b));
+            }));
+            ns.add("previous matVec (row-major bf16: two loads of x per 32 weights)");
         } else {
             ps.add((team, c) -> team.forRange(rows, 64, ThreadTeam.STREAMING, (a, b) -> matVecPrevious(m[c], x, out, a, b)));
             ns.add("previous matVec (one call per range, `c + 2 * LANES <= stride` loops)");
@@ -192,20 +202,7 @@ public final class DenseDecodeBench {
     static void matVecPrevious(DenseMatrix m, float[] x, float[] out, int r0, int r1) {
         switch (m) {
             case DenseMatrix.Int8 q -> throw new IllegalArgumentException("int8: see int8RowMajor");
-            case DenseMatrix.Bf16 h -> {
-                float[][] eo = h.split(x);
-                float[] xe = eo[0], xo = eo[1];
-                for (int r = r0; r < r1; r++) {
-                    int base = r * h.half;
-                    FloatVector a0 = FloatVector.zero(DenseMatrix.F), a1 = FloatVector.zero(DenseMatrix.F);
-                    for (int j = 0; j < h.half; j += DenseMatrix.LANES) {
-                        jdk.incubator.vector.IntVector v = jdk.incubator.vector.IntVector.fromArray(DenseMatrix.I, h.data, base + j);
-                        a0 = v.lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats().fma(FloatVector.fromArray(DenseMatrix.F, xe, j), a0);
-                        a1 = v.and(0xFFFF0000).reinterpretAsFloats().fma(FloatVector.fromArray(DenseMatrix.F, xo, j), a1);
-                    }
-                    out[r] = a0.add(a1).reduceLanes(VectorOperators.ADD);
-                }
-            }
+            case DenseMatrix.Bf16 h -> throw new IllegalArgumentException("bf16: see bf16RowMajor");
             case DenseMatrix.F32 f -> {
                 for (int r = r0; r < r1; r++) {
                     int base = r * f.stride;
@@ -227,6 +224,27 @@ public final class DenseDecodeBench {
         byte[] d = new byte[m.rows * m.stride];
         for (int r = 0; r < m.rows; r++) for (int c = 0; c < m.cols; c++) d[r * m.stride + c] = m.data[m.at(r, c)];
         return d;
+    }
+
+    /** The bf16 weights of m row-major ([rows][half] ints, two bf16 each), as stored before the sixth session. */
+    static int[] rowMajor(DenseMatrix.Bf16 m) {
+        int[] d = new int[m.rows * m.half];
+        for (int r = 0; r < m.rows; r++) for (int j = 0; j < m.half; j++) d[r * m.half + j] = m.data[m.at(r, j)];
+        return d;
+    }
+
+    /** The bf16 lm_head kernel on row-major storage (until the sixth session): each x load serves one row. */
+    static void bf16RowMajor(int[] data, int half, float[] xe, float[] xo, float[] out, int r0, int r1) {
+        for (int r = r0; r < r1; r++) {
+            int base = r * half;
+            FloatVector a0 = FloatVector.zero(DenseMatrix.F), a1 = FloatVector.zero(DenseMatrix.F);
+            for (int j = 0; j < half; j += DenseMatrix.LANES) {
+                IntVector v = IntVector.fromArray(DenseMatrix.I, data, base + j);
+                a0 = DenseMatrix.Bf16.even(v).fma(FloatVector.fromArray(DenseMatrix.F, xe, j), a0);
+                a1 = DenseMatrix.Bf16.odd(v).fma(FloatVector.fromArray(DenseMatrix.F, xo, j), a1);
+            }
+            out[r] = VectorMath.sum(a0.add(a1));
+        }
     }
 
     /** The int8 lm_head kernel on row-major storage (until the sixth session): each x load serves one row. */

@@ -100,10 +100,10 @@ public final class DenseGemm {
         }
     }
 
-    /** Int8 rows are interleaved four at a time (DenseMatrix.Int8): row r's chunk c / LANES sits at rowBase(r) + 4 c. */
+    /** Int8 rows are interleaved four at a time (DenseMatrix.Int8): row r's chunk at column c sits at rowBase(r) + 4 c. */
     private static void int8(DenseMatrix.Int8 m, float[] x, int ldx, int batch, float[] out, int ldo, int r0, int r1) {
         final byte[] w = m.data;
-        final int stride = m.stride, step = DenseMatrix.Int8.GROUP;
+        final int stride = m.stride, step = DenseMatrix.GROUP;
         final FloatVector zero = FloatVector.zero(DenseMatrix.F);
         for (int r = r0; r < r1; r++) {
             final int base = m.rowBase(r);
@@ -152,15 +152,16 @@ public final class DenseGemm {
             }
         }
         final int[] w = m.data;
+        final int step = DenseMatrix.GROUP;                       // rows interleaved four at a time, as in Int8
         final FloatVector zero = FloatVector.zero(DenseMatrix.F);
         for (int r = r0; r < r1; r++) {
-            final int base = r * half;
+            final int base = m.rowBase(r);
             int b = 0;
             for (; b + 4 <= batch; b += 4) {
                 final int s0 = 2 * b * half, s1 = s0 + 2 * half, s2 = s1 + 2 * half, s3 = s2 + 2 * half;
                 FloatVector a0 = zero, a1 = zero, a2 = zero, a3 = zero, e0 = zero, e1 = zero, e2 = zero, e3 = zero;
                 for (int j = 0; j < half; j += LANES) {
-                    IntVector v = IntVector.fromArray(DenseMatrix.I, w, base + j);
+                    IntVector v = IntVector.fromArray(DenseMatrix.I, w, base + step * j);
                     FloatVector even = v.lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats();
                     FloatVector odd = v.and(0xFFFF0000).reinterpretAsFloats();
                     a0 = even.fma(load(split, s0 + j), a0); e0 = odd.fma(load(split, s0 + half + j), e0);
@@ -177,7 +178,7 @@ public final class DenseGemm {
                 final int s0 = 2 * b * half;
                 FloatVector a0 = zero, e0 = zero;
                 for (int j = 0; j < half; j += LANES) {
-                    IntVector v = IntVector.fromArray(DenseMatrix.I, w, base + j);
+                    IntVector v = IntVector.fromArray(DenseMatrix.I, w, base + step * j);
                     a0 = v.lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats().fma(load(split, s0 + j), a0);
                     e0 = v.and(0xFFFF0000).reinterpretAsFloats().fma(load(split, s0 + half + j), e0);
                 }

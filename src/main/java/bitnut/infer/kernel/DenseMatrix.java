@@ -36,6 +36,8 @@ public abstract sealed class DenseMatrix permits DenseMatrix.F32, DenseMatrix.Bf
      * the bf16 lm_head at 3.9 ms instead of 2.9 ms per token (bitnut-133m, measured in benchmarks.md).
      */
     static final int ROW_BLOCK = 16;
+    /** Rows interleaved per group in the BF16 and INT8 layouts (see those classes). */
+    static final int GROUP = 4;
 
     /** Storage precision of embeddings and lm_head. */
     public enum Precision {
@@ -140,31 +142,42 @@ public abstract sealed class DenseMatrix permits DenseMatrix.F32, DenseMatrix.Bf
         }
     }
 
+    /**
+     * BF16 rows are stored like INT8 ones: four at a time, interleaved in chunks of LANES ints (2 LANES
+     * values), so each load of x serves four rows and the weights stream as one run:
+     *   data[(r / 4) * 4 * half + (j / LANES) * 4 * LANES + (r % 4) * LANES + j % LANES] = columns 2j, 2j+1 of row r
+     * Median per 50 MB head at 1 thread: 2.39-2.45 -> 2.03-2.30 ms (benchmarks.md, sixth session).
+     */
     public static final class Bf16 extends DenseMatrix {
-        final int[] data;          // [rows][stride / 2]: two bf16 per int
+        final int[] data;          // [ceil(rows / 4)][half / LANES][4][LANES]: two bf16 per int
         final int half;            // stride / 2
         private final ThreadLocal<float[][]> split;
 
         Bf16(float[] values, int rows, int cols) {
             super(rows, cols);
             half = stride / 2;
-            data = new int[rows * half];
+            data = new int[(rows + GROUP - 1) / GROUP * GROUP * half];
             for (int r = 0; r < rows; r++) {
                 for (int c = 0; c < cols; c++) {
                     int h = toBf16(values[r * cols + c]) & 0xFFFF;
-                    int at = r * half + (c >>> 1);
-                    data[at] |= (c & 1) == 0 ? h : h << 16;
+                    data[at(r, c >>> 1)] |= (c & 1) == 0 ? h : h << 16;
                 }
             }
             split = ThreadLocal.withInitial(() -> new float[2][half]);
         }
+
+        /** Index of the int holding columns 2j and 2j+1 of row r. */
+        int at(int r, int j) { return rowBase(r) + (j / LANES) * GROUP * LANES + j % LANES; }
+
+        /** Index of row r's first int; the row's next chunk of LANES ints is GROUP * LANES further on. */
+        int rowBase(int r) { return (r / GROUP) * GROUP * half + (r % GROUP) * LANES; }
 
         @Override public Precision precision() { return Precision.BF16; }
         @Override public long bytes() { return (long) rows * cols * 2; }
 
         @Override public void row(int r, float[] out, int outOff) {
             for (int c = 0; c < cols; c++) {
-                int v = data[r * half + (c >>> 1)];
+                int v = data[at(r, c >>> 1)];
                 out[outOff + c] = Float.intBitsToFloat((c & 1) == 0 ? v << 16 : v & 0xFFFF0000);
             }
         }
@@ -182,32 +195,62 @@ public abstract sealed class DenseMatrix permits DenseMatrix.F32, DenseMatrix.Bf
 
         @Override public void matVec(float[] x, float[] out, int r0, int r1) {
             float[][] eo = split(x);
-            for (int r = r0; r < r1; r += ROW_BLOCK) rows(data, half, eo[0], eo[1], out, r, Math.min(r + ROW_BLOCK, r1));
+            float[] xe = eo[0], xo = eo[1];
+            int r = r0;
+            for (; r < r1 && r % GROUP != 0; r++) row1(r, xe, xo, out);              // a range that starts mid-group
+            int whole = r1 - Math.max(0, r1 - r) % GROUP;
+            for (; r < whole; r += ROW_BLOCK) rows4(data, half, xe, xo, out, r, Math.min(r + ROW_BLOCK, whole));
+            for (r = Math.max(r0, whole); r < r1; r++) row1(r, xe, xo, out);        // and one that ends mid-group
         }
 
         /**
-         * One int (two bf16) per lane: even columns by a shift, odd ones by a mask, two accumulators.
-         * (Measured: C2 unrolls this `j < half` loop 4x by itself; a hand-unrolled 4-accumulator version
-         * ran 2.3 instead of 1.9 ms per 50 MB head at 1 thread, DenseDecodeBench.)
+         * Rows [r0, r1) (whole groups) four at a time; each int is two bf16: the even column by a shift, the
+         * odd one by a mask, each row with its two accumulators (even / odd columns), so the sums are the
+         * same as one row at a time. (Measured: C2 unrolls the row-major form of this loop 4x by itself; a
+         * hand-unrolled 4-accumulator version ran 2.3 instead of 1.9 ms per 50 MB head at 1 thread.)
          */
-        private static void rows(int[] data, int half, float[] xe, float[] xo, float[] out, int r0, int r1) {
-            for (int r = r0; r < r1; r++) {
-                int base = r * half;
-                FloatVector a0 = FloatVector.zero(F), a1 = FloatVector.zero(F);
+        private static void rows4(int[] data, int half, float[] xe, float[] xo, float[] out, int r0, int r1) {
+            for (int r = r0; r < r1; r += GROUP) {
+                int base = r * half;                                  // == rowBase(r): r is a multiple of GROUP
+                FloatVector a0 = FloatVector.zero(F), a1 = a0, b0 = a0, b1 = a0, c0 = a0, c1 = a0, d0 = a0, d1 = a0;
                 for (int j = 0; j < half; j += LANES) {
-                    IntVector v = IntVector.fromArray(I, data, base + j);
-                    FloatVector even = v.lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats();
-                    FloatVector odd = v.and(0xFFFF0000).reinterpretAsFloats();
-                    a0 = even.fma(FloatVector.fromArray(F, xe, j), a0);
-                    a1 = odd.fma(FloatVector.fromArray(F, xo, j), a1);
+                    FloatVector e = FloatVector.fromArray(F, xe, j), o = FloatVector.fromArray(F, xo, j);
+                    int at = base + GROUP * j;
+                    IntVector v = IntVector.fromArray(I, data, at), w = IntVector.fromArray(I, data, at + LANES);
+                    IntVector y = IntVector.fromArray(I, data, at + 2 * LANES), z = IntVector.fromArray(I, data, at + 3 * LANES);
+                    a0 = even(v).fma(e, a0); a1 = odd(v).fma(o, a1);
+                    b0 = even(w).fma(e, b0); b1 = odd(w).fma(o, b1);
+                    c0 = even(y).fma(e, c0); c1 = odd(y).fma(o, c1);
+                    d0 = even(z).fma(e, d0); d1 = odd(z).fma(o, d1);
                 }
                 out[r] = VectorMath.sum(a0.add(a1));
+                out[r + 1] = VectorMath.sum(b0.add(b1));
+                out[r + 2] = VectorMath.sum(c0.add(c1));
+                out[r + 3] = VectorMath.sum(d0.add(d1));
             }
         }
+
+        /** One row alone (a range's ragged ends), with the same accumulators. */
+        private void row1(int r, float[] xe, float[] xo, float[] out) {
+            int base = rowBase(r);
+            FloatVector a0 = FloatVector.zero(F), a1 = a0;
+            for (int j = 0; j < half; j += LANES) {
+                IntVector v = IntVector.fromArray(I, data, base + GROUP * j);
+                a0 = even(v).fma(FloatVector.fromArray(F, xe, j), a0);
+                a1 = odd(v).fma(FloatVector.fromArray(F, xo, j), a1);
+            }
+            out[r] = VectorMath.sum(a0.add(a1));
+        }
+
+        /** The even columns' bf16 (low halves) as fp32. */
+        static FloatVector even(IntVector v) { return v.lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats(); }
+
+        /** The odd columns' bf16 (high halves) as fp32. */
+        static FloatVector odd(IntVector v) { return v.and(0xFFFF0000).reinterpretAsFloats(); }
     }
 
     /**
-     * INT8 rows are stored four at a time, interleaved in chunks of LANES bytes (one vector's worth):
+     * INT8 rows are stored four at a time (as BF16 ones), interleaved in chunks of LANES bytes:
      *   data[(r / 4) * 4 * stride + (c / LANES) * 4 * LANES + (r % 4) * LANES + c % LANES] = q[r, c]
      * so that matVec dots four rows per pass and each load of x serves four rows, while the weights
      * still stream as one sequential run. Row-major storage spent a load of x per 16 weights (8 loads
@@ -215,7 +258,6 @@ public abstract sealed class DenseMatrix permits DenseMatrix.F32, DenseMatrix.Bf
      * session). Rows past V in the last group are zeros.
      */
     public static final class Int8 extends DenseMatrix {
-        static final int GROUP = 4;                   // rows interleaved per group
         final byte[] data;         // [ceil(rows / 4)][stride / LANES][4][LANES] (+ one vector of slack for B loads)
         final float[] rowScale;    // max|row| / 127
 

@@ -210,6 +210,7 @@ public abstract sealed class DenseMatrix permits DenseMatrix.F32, DenseMatrix.Bf
          * hand-unrolled 4-accumulator version ran 2.3 instead of 1.9 ms per 50 MB head at 1 thread.)
          */
         private static void rows4(int[] data, int half, float[] xe, float[] xo, float[] out, int r0, int r1) {
+            final IntVector high = IntVector.broadcast(I, 0xFFFF0000);
             for (int r = r0; r < r1; r += GROUP) {
                 int base = r * half;                                  // == rowBase(r): r is a multiple of GROUP
                 FloatVector a0 = FloatVector.zero(F), a1 = a0, b0 = a0, b1 = a0, c0 = a0, c1 = a0, d0 = a0, d1 = a0;
@@ -218,15 +219,12 @@ public abstract sealed class DenseMatrix permits DenseMatrix.F32, DenseMatrix.Bf
                     int at = base + GROUP * j;
                     IntVector v = IntVector.fromArray(I, data, at), w = IntVector.fromArray(I, data, at + LANES);
                     IntVector y = IntVector.fromArray(I, data, at + 2 * LANES), z = IntVector.fromArray(I, data, at + 3 * LANES);
-                    a0 = even(v).fma(e, a0); a1 = odd(v).fma(o, a1);
-                    b0 = even(w).fma(e, b0); b1 = odd(w).fma(o, b1);
-                    c0 = even(y).fma(e, c0); c1 = odd(y).fma(o, c1);
-                    d0 = even(z).fma(e, d0); d1 = odd(z).fma(o, d1);
+                    a0 = even(v).fma(e, a0); a1 = v.and(high).reinterpretAsFloats().fma(o, a1);
+                    b0 = even(w).fma(e, b0); b1 = w.and(high).reinterpretAsFloats().fma(o, b1);
+                    c0 = even(y).fma(e, c0); c1 = y.and(high).reinterpretAsFloats().fma(o, c1);
+                    d0 = even(z).fma(e, d0); d1 = z.and(high).reinterpretAsFloats().fma(o, d1);
                 }
-                out[r] = VectorMath.sum(a0.add(a1));
-                out[r + 1] = VectorMath.sum(b0.add(b1));
-                out[r + 2] = VectorMath.sum(c0.add(c1));
-                out[r + 3] = VectorMath.sum(d0.add(d1));
+                VectorMath.sum4(a0.add(a1), b0.add(b1), c0.add(c1), d0.add(d1), out, r);
             }
         }
 
@@ -328,10 +326,11 @@ public abstract sealed class DenseMatrix permits DenseMatrix.F32, DenseMatrix.Bf
                     c1 = widen(data, at + 6 * LANES).fma(x1, c1);
                     d1 = widen(data, at + 7 * LANES).fma(x1, d1);
                 }
-                out[r] = VectorMath.sum(a0.add(a1)) * rowScale[r];
-                out[r + 1] = VectorMath.sum(b0.add(b1)) * rowScale[r + 1];
-                out[r + 2] = VectorMath.sum(c0.add(c1)) * rowScale[r + 2];
-                out[r + 3] = VectorMath.sum(d0.add(d1)) * rowScale[r + 3];
+                VectorMath.sum4(a0.add(a1), b0.add(b1), c0.add(c1), d0.add(d1), out, r);
+                out[r] *= rowScale[r];
+                out[r + 1] *= rowScale[r + 1];
+                out[r + 2] *= rowScale[r + 2];
+                out[r + 3] *= rowScale[r + 3];
             }
         }
 

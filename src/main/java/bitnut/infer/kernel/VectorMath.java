@@ -39,6 +39,52 @@ public final class VectorMath {
         return v.lane(0);
     }
 
+    // sum4's lane patterns (16 lanes): two-vector selects (index < 16: first vector, else second) and
+    // one-vector ones, each step pairing the same lanes as sum's step for every one of the four inputs
+    private static final FloatVector LO_HALVES = twoVectorIndex(i -> i < 8 ? i : 16 + i - 8);          // a[0..7], b[0..7]
+    private static final FloatVector HI_HALVES = twoVectorIndex(i -> i < 8 ? i + 8 : 16 + i);          // a[8..15], b[8..15]
+    private static final FloatVector LO_QUARTERS = twoVectorIndex(i -> (i < 8 ? 0 : 16) + (i & 4) * 2 + (i & 3));      // lanes 0..3 of each 8
+    private static final FloatVector HI_QUARTERS = twoVectorIndex(i -> (i < 8 ? 0 : 16) + (i & 4) * 2 + (i & 3) + 4);  // lanes 4..7 of each 8
+    private static final VectorShuffle<Float> EVEN_PAIRS = shuffle(i -> i < 8 ? (i / 2) * 4 + (i & 1) : 0);     // lanes 0,1 of each 4
+    private static final VectorShuffle<Float> ODD_PAIRS = shuffle(i -> i < 8 ? (i / 2) * 4 + (i & 1) + 2 : 0);  // lanes 2,3 of each 4
+    private static final VectorShuffle<Float> EVEN_LANES = shuffle(i -> i < 4 ? 2 * i : 0);
+    private static final VectorShuffle<Float> ODD_LANES = shuffle(i -> i < 4 ? 2 * i + 1 : 0);
+    private static final jdk.incubator.vector.VectorMask<Float> FIRST_4 = jdk.incubator.vector.VectorMask.fromLong(F, 0xF);
+
+    private static FloatVector twoVectorIndex(java.util.function.IntUnaryOperator f) {
+        float[] idx = new float[LANES];
+        for (int i = 0; i < LANES && LANES == 16; i++) idx[i] = f.applyAsInt(i);
+        return FloatVector.fromArray(F, idx, 0);
+    }
+
+    private static VectorShuffle<Float> shuffle(java.util.function.IntUnaryOperator f) {
+        int[] idx = new int[LANES];
+        for (int i = 0; i < LANES && LANES == 16; i++) idx[i] = f.applyAsInt(i);
+        return VectorShuffle.fromArray(F, idx, 0);
+    }
+
+    /**
+     * out[off + k] = sum(k-th of a, b, c, d), bit for bit, with 10 vector ops instead of 4 x 8: the four
+     * inputs share each step of sum's pairwise order (16 lanes: halves, then quarters of the lanes a and b,
+     * c and d still need, and so on). Why: four sum calls made the lm_head's four-row loop so large that
+     * C2 stopped inlining at the third or fourth (NodeCountInliningCutoff), and each call not inlined
+     * boxed its vector on the heap. Falls back to four sum calls on other vector sizes.
+     */
+    public static void sum4(FloatVector a, FloatVector b, FloatVector c, FloatVector d, float[] out, int off) {
+        if (LANES != 16) {
+            out[off] = sum(a);
+            out[off + 1] = sum(b);
+            out[off + 2] = sum(c);
+            out[off + 3] = sum(d);
+            return;
+        }
+        FloatVector ab = LO_HALVES.selectFrom(a, b).add(HI_HALVES.selectFrom(a, b));   // a[i] + a[i+8] | b[i] + b[i+8]
+        FloatVector cd = LO_HALVES.selectFrom(c, d).add(HI_HALVES.selectFrom(c, d));
+        FloatVector q = LO_QUARTERS.selectFrom(ab, cd).add(HI_QUARTERS.selectFrom(ab, cd));  // + lane 4 ahead: a | b | c | d, 4 lanes each
+        FloatVector p = q.rearrange(EVEN_PAIRS).add(q.rearrange(ODD_PAIRS));               // + lane 2 ahead: 2 lanes each
+        p.rearrange(EVEN_LANES).add(p.rearrange(ODD_LANES)).intoArray(out, off, FIRST_4); // + lane 1 ahead
+    }
+
     // exp: Cephes expf's range reduction and polynomial (rel. error ~1e-7 on [-87, 88])
     private static final float LOG2E = 1.44269504088896341f, LN2_HI = 0.693359375f, LN2_LO = -2.12194440e-4f;
     private static final float EXP_LO = -87.33654f, EXP_HI = 88.72283f, RNE = 12582912f;   // RNE = 1.5 * 2^23

@@ -42,6 +42,29 @@ class VectorMathTest {
         }
     }
 
+    @Test
+    void sum4GivesEachVectorsSumBitForBitInterpretedAndCompiled() {
+        // The lm_head's four-row loops reduce four accumulators at once (sum4); row ranges' ragged ends
+        // and the batched head (DenseGemm) reduce one at a time (sum). Both must give the same bits, or
+        // a row's logit would depend on where a thread's range starts. Magnitudes as above, so that a
+        // wrong pairing rounds differently.
+        Random rnd = new Random(7);
+        int lanes = VectorMath.LANES;
+        float[][] v = new float[4 * 16][lanes];
+        for (float[] c : v) for (int i = 0; i < lanes; i++) c[i] = (float) (rnd.nextGaussian() * Math.pow(10, rnd.nextInt(9) - 4));
+        float[] out = new float[8];
+        for (int round = 0; round < 20_000; round++) {
+            int k = 4 * (round % 16);
+            java.util.Arrays.fill(out, Float.NaN);
+            VectorMath.sum4(FloatVector.fromArray(VectorMath.F, v[k], 0), FloatVector.fromArray(VectorMath.F, v[k + 1], 0),
+                    FloatVector.fromArray(VectorMath.F, v[k + 2], 0), FloatVector.fromArray(VectorMath.F, v[k + 3], 0), out, 2);
+            for (int j = 0; j < 4; j++) {
+                if (out[2 + j] != pairwise(v[k + j])) assertEquals(pairwise(v[k + j]), out[2 + j], "round " + round + " vector " + j);
+            }
+            if (!Float.isNaN(out[0]) || !Float.isNaN(out[1]) || !Float.isNaN(out[6])) assertEquals(true, false, "wrote outside out[2..5]");
+        }
+    }
+
     /** VectorMath.exp written out in scalar code: the same roundings, lane by lane. */
     static float expReplica(float x) {
         x = Math.min(Math.max(x, -87.33654f), 88.72283f);

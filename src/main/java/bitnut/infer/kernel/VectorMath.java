@@ -2,9 +2,12 @@ package bitnut.infer.kernel;
 
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorShuffle;
 import jdk.incubator.vector.VectorSpecies;
+
+import java.util.function.IntUnaryOperator;
 
 /*
  * The small fp32 vector loops (RMSNorm; q.k scores and p*v accumulation), with scalar
@@ -49,22 +52,22 @@ public final class VectorMath {
     private static final VectorShuffle<Float> ODD_PAIRS = shuffle(i -> i < 8 ? (i / 2) * 4 + (i & 1) + 2 : 0);  // lanes 2,3 of each 4
     private static final VectorShuffle<Float> EVEN_LANES = shuffle(i -> i < 4 ? 2 * i : 0);
     private static final VectorShuffle<Float> ODD_LANES = shuffle(i -> i < 4 ? 2 * i + 1 : 0);
-    private static final jdk.incubator.vector.VectorMask<Float> FIRST_4 = jdk.incubator.vector.VectorMask.fromLong(F, 0xF);
+    private static final VectorMask<Float> FIRST_4 = VectorMask.fromLong(F, 0xF);
 
-    private static FloatVector twoVectorIndex(java.util.function.IntUnaryOperator f) {
+    private static FloatVector twoVectorIndex(IntUnaryOperator f) {
         float[] idx = new float[LANES];
         for (int i = 0; i < LANES && LANES == 16; i++) idx[i] = f.applyAsInt(i);
         return FloatVector.fromArray(F, idx, 0);
     }
 
-    private static VectorShuffle<Float> shuffle(java.util.function.IntUnaryOperator f) {
+    private static VectorShuffle<Float> shuffle(IntUnaryOperator f) {
         int[] idx = new int[LANES];
         for (int i = 0; i < LANES && LANES == 16; i++) idx[i] = f.applyAsInt(i);
         return VectorShuffle.fromArray(F, idx, 0);
     }
 
     /**
-     * out[off + k] = sum(k-th of a, b, c, d), bit for bit, with 10 vector ops instead of 4 x 8: the four
+     * out[off + k] = sum(k-th of a, b, c, d), bit for bit, with 15 vector ops instead of 4 x 8: the four
      * inputs share each step of sum's pairwise order (16 lanes: halves, then quarters of the lanes a and b,
      * c and d still need, and so on). Why: four sum calls made the lm_head's four-row loop so large that
      * C2 stopped inlining at the third or fourth (NodeCountInliningCutoff), and each call not inlined

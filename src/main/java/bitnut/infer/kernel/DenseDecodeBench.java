@@ -95,26 +95,30 @@ public final class DenseDecodeBench {
         float[] out = new float[rows];
         java.util.List<Pass> ps = new java.util.ArrayList<>();
         java.util.List<String> ns = new java.util.ArrayList<>();
-        if (p == DenseMatrix.Precision.INT8) {
-            byte[][] rowMajor = new byte[copies][];
-            for (int c = 0; c < copies; c++) rowMajor[c] = rowMajor((DenseMatrix.Int8) m[c]);
-            ps.add((team, c) -> team.forRange(rows, 64, ThreadTeam.STREAMING, (a, b) -> {
-                DenseMatrix.Int8 q = (DenseMatrix.Int8) m[c];
-                for (int r = a; r < b; r += DenseMatrix.ROW_BLOCK) int8RowMajor(rowMajor[c], q.rowScale, q.stride, x, out, r, Math.min(r + DenseMatrix.ROW_BLOCK, b));
-            }));
-            ns.add("previous matVec (row-major int8: one load of x per 16 weights)");
-        } else if (p == DenseMatrix.Precision.BF16) {
-            int[][] rowMajor = new int[copies][];
-            for (int c = 0; c < copies; c++) rowMajor[c] = rowMajor((DenseMatrix.Bf16) m[c]);
-            ps.add((team, c) -> team.forRange(rows, 64, ThreadTeam.STREAMING, (a, b) -> {
-                DenseMatrix.Bf16 h = (DenseMatrix.Bf16) m[c];
-                float[][] eo = h.split(x);
-                for (int r = a; r < b; r += DenseMatrix.ROW_BLOCK) bf16RowMajor(rowMajor[c], h.half, eo[0], eo[1], out, r, Math.min(r + DenseMatrix.ROW_BLOCK, b));
-            }));
-            ns.add("previous matVec (row-major bf16: two loads of x per 32 weights)");
-        } else {
-            ps.add((team, c) -> team.forRange(rows, 64, ThreadTeam.STREAMING, (a, b) -> matVecPrevious(m[c], x, out, a, b)));
-            ns.add("previous matVec (one call per range, `c + 2 * LANES <= stride` loops)");
+        switch (p) {        // the previous kernel: row-major storage, one x load per row (int8 / bf16, until the sixth session)
+            case INT8 -> {
+                byte[][] rowMajor = new byte[copies][];
+                for (int c = 0; c < copies; c++) rowMajor[c] = rowMajor((DenseMatrix.Int8) m[c]);
+                ps.add((team, c) -> team.forRange(rows, 64, ThreadTeam.STREAMING, (a, b) -> {
+                    DenseMatrix.Int8 q = (DenseMatrix.Int8) m[c];
+                    for (int r = a; r < b; r += DenseMatrix.ROW_BLOCK) int8RowMajor(rowMajor[c], q.rowScale, q.stride, x, out, r, Math.min(r + DenseMatrix.ROW_BLOCK, b));
+                }));
+                ns.add("previous matVec (row-major int8: one load of x per 16 weights)");
+            }
+            case BF16 -> {
+                int[][] rowMajor = new int[copies][];
+                for (int c = 0; c < copies; c++) rowMajor[c] = rowMajor((DenseMatrix.Bf16) m[c]);
+                ps.add((team, c) -> team.forRange(rows, 64, ThreadTeam.STREAMING, (a, b) -> {
+                    DenseMatrix.Bf16 h = (DenseMatrix.Bf16) m[c];
+                    float[][] eo = h.split(x);
+                    for (int r = a; r < b; r += DenseMatrix.ROW_BLOCK) bf16RowMajor(rowMajor[c], h.half, eo[0], eo[1], out, r, Math.min(r + DenseMatrix.ROW_BLOCK, b));
+                }));
+                ns.add("previous matVec (row-major bf16: two loads of x per 32 weights)");
+            }
+            case F32 -> {
+                ps.add((team, c) -> team.forRange(rows, 64, ThreadTeam.STREAMING, (a, b) -> f32Previous((DenseMatrix.F32) m[c], x, out, a, b)));
+                ns.add("previous matVec (one call per range, `c + 2 * LANES <= stride` loops)");
+            }
         }
         ps.add((team, c) -> team.forRange(rows, 64, ThreadTeam.STREAMING, (a, b) -> m[c].matVec(x, out, a, b)));
         ns.add("matVec (current)");
@@ -138,7 +142,7 @@ public final class DenseDecodeBench {
                 int kept = 0;
                 long end = System.nanoTime() + (long) (seconds * 1e9);
                 int copy = 0;
-                for (int rep = 0; rep < 30 || (System.nanoTime() < end && kept < all[0].length); rep++) {
+                for (int rep = 0; rep < 40 || (System.nanoTime() < end && kept < all[0].length); rep++) {      // >= 10 timed passes
                     for (int j = 0; j < passes.length; j++) {
                         copy = (copy + 1) % copies;
                         long t0 = System.nanoTime();
@@ -198,24 +202,18 @@ public final class DenseDecodeBench {
         return (int) s0.add(s1).reduceLanes(VectorOperators.ADD);
     }
 
-    /** The lm_head kernels as they were before this benchmark (kept for the comparison). */
-    static void matVecPrevious(DenseMatrix m, float[] x, float[] out, int r0, int r1) {
-        switch (m) {
-            case DenseMatrix.Int8 q -> throw new IllegalArgumentException("int8: see int8RowMajor");
-            case DenseMatrix.Bf16 h -> throw new IllegalArgumentException("bf16: see bf16RowMajor");
-            case DenseMatrix.F32 f -> {
-                for (int r = r0; r < r1; r++) {
-                    int base = r * f.stride;
-                    FloatVector a0 = FloatVector.zero(DenseMatrix.F), a1 = FloatVector.zero(DenseMatrix.F);
-                    int c = 0;
-                    for (; c + 2 * DenseMatrix.LANES <= f.stride; c += 2 * DenseMatrix.LANES) {
-                        a0 = FloatVector.fromArray(DenseMatrix.F, f.data, base + c).fma(FloatVector.fromArray(DenseMatrix.F, x, c), a0);
-                        a1 = FloatVector.fromArray(DenseMatrix.F, f.data, base + c + DenseMatrix.LANES).fma(FloatVector.fromArray(DenseMatrix.F, x, c + DenseMatrix.LANES), a1);
-                    }
-                    for (; c < f.stride; c += DenseMatrix.LANES) a0 = FloatVector.fromArray(DenseMatrix.F, f.data, base + c).fma(FloatVector.fromArray(DenseMatrix.F, x, c), a0);
-                    out[r] = a0.add(a1).reduceLanes(VectorOperators.ADD);
-                }
+    /** The f32 lm_head kernel as it was before this benchmark (kept for the comparison). */
+    static void f32Previous(DenseMatrix.F32 f, float[] x, float[] out, int r0, int r1) {
+        for (int r = r0; r < r1; r++) {
+            int base = r * f.stride;
+            FloatVector a0 = FloatVector.zero(DenseMatrix.F), a1 = FloatVector.zero(DenseMatrix.F);
+            int c = 0;
+            for (; c + 2 * DenseMatrix.LANES <= f.stride; c += 2 * DenseMatrix.LANES) {
+                a0 = FloatVector.fromArray(DenseMatrix.F, f.data, base + c).fma(FloatVector.fromArray(DenseMatrix.F, x, c), a0);
+                a1 = FloatVector.fromArray(DenseMatrix.F, f.data, base + c + DenseMatrix.LANES).fma(FloatVector.fromArray(DenseMatrix.F, x, c + DenseMatrix.LANES), a1);
             }
+            for (; c < f.stride; c += DenseMatrix.LANES) a0 = FloatVector.fromArray(DenseMatrix.F, f.data, base + c).fma(FloatVector.fromArray(DenseMatrix.F, x, c), a0);
+            out[r] = a0.add(a1).reduceLanes(VectorOperators.ADD);
         }
     }
 

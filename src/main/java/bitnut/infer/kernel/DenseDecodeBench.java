@@ -110,8 +110,8 @@ public final class DenseDecodeBench {
                 for (int c = 0; c < copies; c++) rowMajor[c] = rowMajor((DenseMatrix.Bf16) m[c]);
                 ps.add((team, c) -> team.forRange(rows, 64, ThreadTeam.STREAMING, (a, b) -> {
                     DenseMatrix.Bf16 h = (DenseMatrix.Bf16) m[c];
-                    float[][] eo = h.split(x);
-                    for (int r = a; r < b; r += DenseMatrix.ROW_BLOCK) bf16RowMajor(rowMajor[c], h.half, eo[0], eo[1], out, r, Math.min(r + DenseMatrix.ROW_BLOCK, b));
+                    float[] eo = h.split(x);
+                    for (int r = a; r < b; r += DenseMatrix.ROW_BLOCK) bf16RowMajor(rowMajor[c], h.half, eo, out, r, Math.min(r + DenseMatrix.ROW_BLOCK, b));
                 }));
                 ns.add("previous matVec (row-major bf16: two loads of x per 32 weights)");
             }
@@ -232,14 +232,14 @@ public final class DenseDecodeBench {
     }
 
     /** The bf16 lm_head kernel on row-major storage (until the sixth session): each x load serves one row. */
-    static void bf16RowMajor(int[] data, int half, float[] xe, float[] xo, float[] out, int r0, int r1) {
+    static void bf16RowMajor(int[] data, int half, float[] eo, float[] out, int r0, int r1) {
         for (int r = r0; r < r1; r++) {
             int base = r * half;
             FloatVector a0 = FloatVector.zero(DenseMatrix.F), a1 = FloatVector.zero(DenseMatrix.F);
             for (int j = 0; j < half; j += DenseMatrix.LANES) {
                 IntVector v = IntVector.fromArray(DenseMatrix.I, data, base + j);
-                a0 = DenseMatrix.Bf16.even(v).fma(FloatVector.fromArray(DenseMatrix.F, xe, j), a0);
-                a1 = DenseMatrix.Bf16.odd(v).fma(FloatVector.fromArray(DenseMatrix.F, xo, j), a1);
+                a0 = DenseMatrix.Bf16.even(v).fma(FloatVector.fromArray(DenseMatrix.F, eo, j), a0);
+                a1 = DenseMatrix.Bf16.odd(v).fma(FloatVector.fromArray(DenseMatrix.F, eo, half + j), a1);
             }
             out[r] = VectorMath.sum(a0.add(a1));
         }

@@ -30,4 +30,9 @@ public record GenerationResult(String text, int promptTokens, int prefilledToken
         return String.format(java.util.Locale.ROOT, "%d prompt tokens%s, %d new | TTFT %.0f ms | prefill %.0f tok/s | decode %.1f tok/s | %s",
                 promptTokens, reused, newTokens, ttftMs, prefillTokPerSec, decodeTokPerSec, stopReason.name().toLowerCase(java.util.Locale.ROOT));
     }
+
+    /** speedLine plus the embeddings / lm_head precision the engine ran with (the Sample and Chat tabs' stats line). */
+    public String speedLine(bitnut.infer.kernel.DenseMatrix.Precision head) {
+        return speedLine() + " | " + head.label() + " head";
+    }
 }

@@ -228,7 +228,7 @@ public final class ChatViewModel {
                 Platform.runLater(() -> {
                     Message m = answers.get(index);
                     m.text.set(r.text().strip());
-                    m.stats.set(r.speedLine() + " | " + precision.label() + " head");
+                    m.stats.set(r.speedLine(precision));
                     liveSpeed.set(String.format(Locale.ROOT, "%.1f tok/s", r.decodeTokPerSec()));
                     if (index == 0) {
                         turnsA = new ArrayList<>(turns);

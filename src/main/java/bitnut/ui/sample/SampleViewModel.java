@@ -129,7 +129,7 @@ public final class SampleViewModel {
         DenseMatrix.Precision precision = head.get();
         GenerateJob.Sink sink = new GenerateJob.Sink() {
             @Override public void text(int index, String delta) { Platform.runLater(() -> outs.get(index).text.set(outs.get(index).text.get() + delta)); }
-            @Override public void done(int index, GenerationResult r) { Platform.runLater(() -> outs.get(index).stats.set(r.speedLine() + " | " + precision.label() + " head")); }
+            @Override public void done(int index, GenerationResult r) { Platform.runLater(() -> outs.get(index).stats.set(r.speedLine(precision))); }
         };
         running.set(true);
         status.set("Generating " + n + " sample" + (n > 1 ? "s" : "") + " with " + ckpt.getFileName() + " ...");

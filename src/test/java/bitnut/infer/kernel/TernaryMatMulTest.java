@@ -273,10 +273,12 @@ class TernaryMatMulTest {
     void scalarTableKernelAndVectorKernelAgreeWithTheReference() {
         // the scalar lookup is what machines without AVX-512 VBMI run; the vector one is what this CPU runs
         Random rnd = new Random(22);
-        int[][] shapes = java.util.Arrays.copyOf(SHAPES, SHAPES.length + 3);
+        int[][] shapes = java.util.Arrays.copyOf(SHAPES, SHAPES.length + 5);
         shapes[SHAPES.length] = new int[] {448, 130};       // 7 tiles: the four-, two- and one-tile passes
         shapes[SHAPES.length + 1] = new int[] {256, 1100};  // 4 tiles, 3 group blocks
         shapes[SHAPES.length + 2] = new int[] {390, 64};    // 6 tiles, the last one ragged
+        shapes[SHAPES.length + 3] = new int[] {896, 130};   // 14 tiles: three spread four-tile passes (gap 3), then a two-tile one
+        shapes[SHAPES.length + 4] = new int[] {1216, 1100}; // 19 tiles, 3 group blocks: gap 4, then two- and one-tile passes
         for (int[] s : shapes) {
             TernaryMatrix w = TernaryMatrix.fromCodes(randomCodes(rnd, s[0] * s[1]), s[0], s[1], 0.05f, TernaryMatrix.Layout.LOOKUP_TILES);
             Int8Activations x = randomActivations(rnd, s[1], 1);
@@ -287,6 +289,12 @@ class TernaryMatMulTest {
                 int[] vector = new int[scalar.length];
                 TernaryMatMul.lookup(w, x.tables(0), x.lutOffset(0), t0, t1, vector);
                 assertArrayEquals(scalar, vector, "shape " + s[0] + "x" + s[1]);
+                for (int from = 1; from < w.tiles; from += 5) {              // ranges that start mid-matrix
+                    int[] part = new int[(w.tiles - from) * TernaryMatrix.TILE];
+                    TernaryMatMul.lookup(w, x.tables(0), x.lutOffset(0), from, w.tiles, part);
+                    assertArrayEquals(java.util.Arrays.copyOfRange(scalar, from * TernaryMatrix.TILE, scalar.length), part,
+                            "shape " + s[0] + "x" + s[1] + " from tile " + from);
+                }
             }
             int bias = (16 * TernaryMatMul.HI_BIAS + TernaryMatMul.LO_BIAS) * w.groups;
             for (int n = 0; n < s[0]; n++) {

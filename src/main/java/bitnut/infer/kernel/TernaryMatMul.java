@@ -30,8 +30,9 @@ import java.nio.file.Path;
  * Four tiles per pass, spread over the row range, share the table loads (see lookup and pairs4;
  * chunksPerThread sizes the threads' ranges for it). Groups are taken in blocks of at most BLOCK_PAIRS
  * pairs, the most whose int16 sums cannot overflow; smaller, L1-sized blocks (16-64 pairs: 4-16 KB of
- * tables) measured no faster once the weights come from DRAM (the kernel's limit there). Measured (2-vCPU EPYC, all 84 bitnut-133m
- * BitLinears, DecodeKernelBench): docs/benchmarks.md, "Decode: lookup-table ternary kernel".
+ * tables) measured no faster once the weights come from DRAM (the kernel's limit there). Measured
+ * (2-vCPU EPYC, all 84 bitnut-133m BitLinears, DecodeKernelBench): docs/benchmarks.md, "Decode:
+ * lookup-table ternary kernel".
  *
  * Machines without AVX-512 VBMI (vpermi2b) would run the Vector API's Java fallback of selectFrom,
  * which is far slower than plain code: they pack their matrices as bit planes (TernaryMatrix.Layout)
@@ -295,12 +296,14 @@ public final class TernaryMatMul {
                 pairs4(w, lut, lutOff, t0 + j, quads, p0, Math.min(pairs, p0 + BLOCK_PAIRS), tmp, acc, j * TILE);
             }
         }
-        int tile = t0 + 4 * quads;
-        for (; tile + 2 <= t1; tile += 2) {
-            for (int p0 = 0; p0 < pairs; p0 += BLOCK_PAIRS) pairs2(w, lut, lutOff, tile, p0, Math.min(pairs, p0 + BLOCK_PAIRS), tmp, acc, (tile - t0) * TILE);
-        }
-        if (tile < t1) {
-            for (int p0 = 0; p0 < pairs; p0 += BLOCK_PAIRS) pairs1(w, lut, lutOff, tile, p0, Math.min(pairs, p0 + BLOCK_PAIRS), tmp, acc, (tile - t0) * TILE);
+        for (int tile = t0 + 4 * quads; tile < t1; ) {                 // the last 0-3 tiles
+            boolean two = tile + 2 <= t1;
+            for (int p0 = 0; p0 < pairs; p0 += BLOCK_PAIRS) {
+                int p1 = Math.min(pairs, p0 + BLOCK_PAIRS), a = (tile - t0) * TILE;
+                if (two) pairs2(w, lut, lutOff, tile, p0, p1, tmp, acc, a);
+                else pairs1(w, lut, lutOff, tile, p0, p1, tmp, acc, a);
+            }
+            tile += two ? 2 : 1;
         }
     }
 

@@ -275,10 +275,10 @@ class TernaryMatMulTest {
         Random rnd = new Random(22);
         int[][] shapes = java.util.Arrays.copyOf(SHAPES, SHAPES.length + 5);
         shapes[SHAPES.length] = new int[] {448, 130};       // 7 tiles: the four-, two- and one-tile passes
-        shapes[SHAPES.length + 1] = new int[] {256, 1100};  // 4 tiles, 3 group blocks
+        shapes[SHAPES.length + 1] = new int[] {256, 1100};  // 4 tiles, 2 group blocks (138 pairs)
         shapes[SHAPES.length + 2] = new int[] {390, 64};    // 6 tiles, the last one ragged
         shapes[SHAPES.length + 3] = new int[] {896, 130};   // 14 tiles: three spread four-tile passes (gap 3), then a two-tile one
-        shapes[SHAPES.length + 4] = new int[] {1216, 1100}; // 19 tiles, 3 group blocks: gap 4, then two- and one-tile passes
+        shapes[SHAPES.length + 4] = new int[] {1216, 1100}; // 19 tiles, 2 group blocks: gap 4, then two- and one-tile passes
         for (int[] s : shapes) {
             TernaryMatrix w = TernaryMatrix.fromCodes(randomCodes(rnd, s[0] * s[1]), s[0], s[1], 0.05f, TernaryMatrix.Layout.LOOKUP_TILES);
             Int8Activations x = randomActivations(rnd, s[1], 1);

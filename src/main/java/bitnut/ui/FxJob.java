@@ -80,6 +80,12 @@ public final class FxJob implements Worker<String> {
 
     void refresh() {
         JobState s = handle.state();
+        // result and error first: listeners of jobState / state (and a test polling them from another
+        // thread) must find the value of a SUCCEEDED job already there
+        if (s == JobState.SUCCEEDED) value.set(handle.result());
+        if ((s == JobState.FAILED || s == JobState.INTERRUPTED) && exception.get() == null && handle.error() != null) {
+            exception.set(new RuntimeException(handle.error()));
+        }
         jobState.set(s);
         state.set(switch (s) {
             case QUEUED -> State.SCHEDULED;
@@ -100,10 +106,6 @@ public final class FxJob implements Worker<String> {
         queuePosition.set(handle.queuePosition());
         error.set(handle.error());
         resumable.set(handle.resumable());
-        if (s == JobState.SUCCEEDED) value.set(handle.result());
-        if ((s == JobState.FAILED || s == JobState.INTERRUPTED) && exception.get() == null && handle.error() != null) {
-            exception.set(new RuntimeException(handle.error()));
-        }
         if (s.finished() && !finishedDelivered) {
             finishedDelivered = true;
             for (Consumer<FxJob> c : finishSubscribers) c.accept(this);

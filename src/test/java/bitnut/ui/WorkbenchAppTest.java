@@ -141,6 +141,7 @@ class WorkbenchAppTest {
         robot.clickOn("#tasks-resume");
         FxJob next = app.mainWindow().tasksView().model().selectedProperty().get();
         WaitForAsyncUtils.waitFor(10, TimeUnit.SECONDS, () -> next.getJobState() == JobState.SUCCEEDED);
+        WaitForAsyncUtils.waitForFxEvents();          // the FX thread's refresh has finished: read its properties
         assertEquals("resumed ok", next.getValue());
         assertEquals(CRASHED_ID, next.handle().resumedFrom());
         assertFalse(old.resumableProperty().get(), "an interrupted job is resumed once");

@@ -1,5 +1,7 @@
 package bitnut.infer;
 
+import bitnut.infer.kernel.DenseMatrix;
+
 /**
  * What one generation produced and how fast.
  *
@@ -32,7 +34,7 @@ public record GenerationResult(String text, int promptTokens, int prefilledToken
     }
 
     /** speedLine plus the embeddings / lm_head precision the engine ran with (the Sample and Chat tabs' stats line). */
-    public String speedLine(bitnut.infer.kernel.DenseMatrix.Precision head) {
+    public String speedLine(DenseMatrix.Precision head) {
         return speedLine() + " | " + head.label() + " head";
     }
 }

@@ -2,7 +2,6 @@ package bitnut.infer.kernel;
 
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
-import jdk.incubator.vector.VectorOperators;
 
 /*
  * lm_head for a batch of B sequences (batched decode): out[b * ldo + r] = sum_c M[r, c] * x[b * ldx + c]
@@ -113,7 +112,7 @@ public final class DenseGemm {
                 final int x0 = b * ldx, x1 = x0 + ldx, x2 = x1 + ldx, x3 = x2 + ldx;
                 FloatVector a0 = zero, a1 = zero, a2 = zero, a3 = zero, e0 = zero, e1 = zero, e2 = zero, e3 = zero;
                 for (int c = 0; c < stride; c += 2 * LANES) {
-                    FloatVector wa = widen(w, base + step * c), wb = widen(w, base + step * (c + LANES));
+                    FloatVector wa = DenseMatrix.Int8.widen(w, base + step * c), wb = DenseMatrix.Int8.widen(w, base + step * (c + LANES));
                     a0 = wa.fma(load(x, x0 + c), a0); e0 = wb.fma(load(x, x0 + c + LANES), e0);
                     a1 = wa.fma(load(x, x1 + c), a1); e1 = wb.fma(load(x, x1 + c + LANES), e1);
                     a2 = wa.fma(load(x, x2 + c), a2); e2 = wb.fma(load(x, x2 + c + LANES), e2);
@@ -128,8 +127,8 @@ public final class DenseGemm {
                 final int x0 = b * ldx;
                 FloatVector a0 = zero, e0 = zero;
                 for (int c = 0; c < stride; c += 2 * LANES) {
-                    a0 = widen(w, base + step * c).fma(load(x, x0 + c), a0);
-                    e0 = widen(w, base + step * (c + LANES)).fma(load(x, x0 + c + LANES), e0);
+                    a0 = DenseMatrix.Int8.widen(w, base + step * c).fma(load(x, x0 + c), a0);
+                    e0 = DenseMatrix.Int8.widen(w, base + step * (c + LANES)).fma(load(x, x0 + c + LANES), e0);
                 }
                 out[b * ldo + r] = VectorMath.sum(a0.add(e0)) * scale;
             }
@@ -162,8 +161,8 @@ public final class DenseGemm {
                 FloatVector a0 = zero, a1 = zero, a2 = zero, a3 = zero, e0 = zero, e1 = zero, e2 = zero, e3 = zero;
                 for (int j = 0; j < half; j += LANES) {
                     IntVector v = IntVector.fromArray(DenseMatrix.I, w, base + step * j);
-                    FloatVector even = v.lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats();
-                    FloatVector odd = v.and(0xFFFF0000).reinterpretAsFloats();
+                    FloatVector even = DenseMatrix.Bf16.even(v);
+                    FloatVector odd = DenseMatrix.Bf16.odd(v);
                     a0 = even.fma(load(split, s0 + j), a0); e0 = odd.fma(load(split, s0 + half + j), e0);
                     a1 = even.fma(load(split, s1 + j), a1); e1 = odd.fma(load(split, s1 + half + j), e1);
                     a2 = even.fma(load(split, s2 + j), a2); e2 = odd.fma(load(split, s2 + half + j), e2);
@@ -179,8 +178,8 @@ public final class DenseGemm {
                 FloatVector a0 = zero, e0 = zero;
                 for (int j = 0; j < half; j += LANES) {
                     IntVector v = IntVector.fromArray(DenseMatrix.I, w, base + step * j);
-                    a0 = v.lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats().fma(load(split, s0 + j), a0);
-                    e0 = v.and(0xFFFF0000).reinterpretAsFloats().fma(load(split, s0 + half + j), e0);
+                    a0 = DenseMatrix.Bf16.even(v).fma(load(split, s0 + j), a0);
+                    e0 = DenseMatrix.Bf16.odd(v).fma(load(split, s0 + half + j), e0);
                 }
                 out[b * ldo + r] = VectorMath.sum(a0.add(e0));
             }
@@ -189,5 +188,4 @@ public final class DenseGemm {
 
     private static FloatVector load(float[] a, int i) { return FloatVector.fromArray(DenseMatrix.F, a, i); }
 
-    private static FloatVector widen(byte[] w, int i) { return DenseMatrix.Int8.widen(w, i); }
 }

@@ -39,6 +39,9 @@ public abstract sealed class DenseMatrix permits DenseMatrix.F32, DenseMatrix.Bf
     /** Rows interleaved per group in the BF16 and INT8 layouts (see those classes). */
     static final int GROUP = 4;
 
+    /** First element of row r in a layout of GROUP rows interleaved in chunks of LANES, rows `width` elements long. */
+    static int groupedRowBase(int r, int width) { return (r / GROUP) * GROUP * width + (r % GROUP) * LANES; }
+
     /** Storage precision of embeddings and lm_head. */
     public enum Precision {
         F32, BF16, INT8;
@@ -170,7 +173,7 @@ public abstract sealed class DenseMatrix permits DenseMatrix.F32, DenseMatrix.Bf
         int at(int r, int j) { return rowBase(r) + (j / LANES) * GROUP * LANES + j % LANES; }
 
         /** Index of row r's first int; the row's next chunk of LANES ints is GROUP * LANES further on. */
-        int rowBase(int r) { return (r / GROUP) * GROUP * half + (r % GROUP) * LANES; }
+        int rowBase(int r) { return groupedRowBase(r, half); }
 
         @Override public Precision precision() { return Precision.BF16; }
         @Override public long bytes() { return (long) rows * cols * 2; }
@@ -289,7 +292,7 @@ public abstract sealed class DenseMatrix permits DenseMatrix.F32, DenseMatrix.Bf
         int at(int r, int c) { return rowBase(r) + (c / LANES) * GROUP * LANES + c % LANES; }
 
         /** Index of q[r, 0]; the row's next chunk of LANES values is GROUP * LANES further on. */
-        int rowBase(int r) { return (r / GROUP) * GROUP * stride + (r % GROUP) * LANES; }
+        int rowBase(int r) { return groupedRowBase(r, stride); }
 
         @Override public Precision precision() { return Precision.INT8; }
         @Override public long bytes() { return (long) rows * cols + rows * 4L; }

@@ -24,7 +24,7 @@ public final class KernelWarmUp {
      */
     public static void run(int rounds) {
         Random rnd = new Random(17);
-        int n = 7 * TernaryMatrix.TILE, k = 128;       // seven tiles: the decode kernel's four-, two- and one-tile passes
+        int n = 15 * TernaryMatrix.TILE, k = 128;      // fifteen tiles: the decode kernel's eight-, four-, two- and one-tile passes
         byte[] codes = new byte[n * k];
         for (int i = 0; i < codes.length; i++) codes[i] = (byte) (rnd.nextInt(3) - 1);
         TernaryMatrix w = TernaryMatrix.fromCodes(codes, n, k, 0.02f);

@@ -26,13 +26,12 @@ import java.nio.file.Path;
  * nibbles, a = 16 h + l (l = a & 15 in [0, 15], h = a >> 4 in [-8, 7]): the table of the l's
  * (biased +60, [0, 120]) and the table of the h's (biased +32, [0, 64]) are both bytes, two lookups
  * per group; two groups' lookups still fit one unsigned byte, and bytes are summed in wrapping int16
- * lanes with the high bytes counted apart (see pairs2), so every sum stays exact.
- * Four tiles per pass, spread over the row range, share the table loads (see lookup and pairs4;
- * chunksPerThread sizes the threads' ranges for it). Groups are taken in blocks of at most BLOCK_PAIRS
- * pairs, the most whose int16 sums cannot overflow; smaller, L1-sized blocks (16-64 pairs: 4-16 KB of
- * tables) measured no faster once the weights come from DRAM (the kernel's limit there). Measured
- * (2-vCPU EPYC, all 84 bitnut-133m BitLinears, DecodeKernelBench): docs/benchmarks.md, "Decode:
- * lookup-table ternary kernel".
+ * lanes with the odd bytes counted apart (see pairs8 and pairs2), so every sum stays exact.
+ * Eight tiles per pass, spread over the row range, share the table loads (see lookup and pairs8); a
+ * range's last 0-7 tiles take four-, two- and one-tile passes. Groups are taken in blocks of at most
+ * EIGHT_BLOCK_PAIRS (BLOCK_PAIRS) pairs, the most whose int16 sums cannot overflow. Measured (2-vCPU
+ * EPYC, all 84 bitnut-133m BitLinears, DecodeKernelBench): docs/benchmarks.md, "Decode: lookup-table
+ * ternary kernel" and the later sessions at the top.
  *
  * Machines without AVX-512 VBMI (vpermi2b) would run the Vector API's Java fallback of selectFrom,
  * which is far slower than plain code: they pack their matrices as bit planes (TernaryMatrix.Layout)
@@ -55,7 +54,9 @@ public final class TernaryMatMul {
      * per bitnut-133m layer on 1 thread (DecodeKernelBench 5 1).
      */
     private static final ShortVector SHIFT_8 = ShortVector.broadcast(S, (short) 8);
-    static final int BLOCK_PAIRS = 128;               // group pairs per block (int16 sums stay below 2^15)
+    private static final ShortVector SHIFT_4 = ShortVector.broadcast(S, (short) 4);
+    static final int BLOCK_PAIRS = 128;               // group pairs per block of pairs4/2/1 (int16 sums stay below 2^15)
+    static final int EIGHT_BLOCK_PAIRS = 28;          // the same for pairs8 (its sums of 16 high + low stay below 2^16)
 
     /**
      * True when the lookup kernel can use vpermi2b (512-bit vectors with AVX-512 VBMI);
@@ -228,13 +229,13 @@ public final class TernaryMatMul {
 
     /**
      * Steal granularity (ThreadTeam chunks per thread) for splitting a ternary matrix of `rows` rows:
-     * chunks of at least 8 tiles (512 rows) where the matrix allows, since the kernel runs four tiles
-     * per pass and a chunk's leftover tiles take the slower two- and one-tile passes (o_proj's 12 tiles
-     * in 8 one-tile chunks would never use the four-tile pass). Ranges should be aligned to TILE rows.
+     * chunks of at least 8 tiles (512 rows) where the matrix allows, since the kernel runs eight (then
+     * four) tiles per pass and a chunk's leftover tiles take the slower two- and one-tile passes (o_proj's
+     * 12 tiles in 8 one-tile chunks would never use the wide passes). Ranges should be aligned to TILE rows.
      */
     public static int chunksPerThread(int rows, int threads) {
         int tiles = (rows + TILE - 1) / TILE;
-        for (int c = ThreadTeam.STREAMING; c >= 1; c--) {             // equal chunks of 8, 12, 16 ... tiles: all four-tile passes
+        for (int c = ThreadTeam.STREAMING; c >= 1; c--) {             // equal chunks of 8, 12, 16 ... tiles: no two- or one-tile passes
             int per = tiles / (threads * c);
             if (tiles % (threads * c) == 0 && per >= 8 && per % 4 == 0) return c;
         }
@@ -278,32 +279,31 @@ public final class TernaryMatMul {
     }
 
     /**
-     * Tiles [t0, t1) into acc, four tiles per pass (they share the table loads). The four tiles of a pass are
-     * spread over the range: with q = (t1 - t0) / 4 passes, pass j takes tiles t0 + j, + q, + 2q, + 3q, so
-     * each of the four weight streams runs through q consecutive tiles (up to 108 KB for gate_proj on one
-     * thread) instead of restarting every 12 KB tile, which the hardware prefetcher follows better: on one
-     * thread from DRAM (24 bitnut-133m layers, passes alternating in one process) 2.74 -> 2.61 ms median,
-     * the whole bf16-head decode step 3.71 -> 3.58 ms; no change on two threads or in cache. Each pass runs
-     * all its group blocks before the next, so every stream stays sequential through a tile's blocks.
-     * The last (t1 - t0) % 4 tiles take the two- and one-tile passes.
+     * Tiles [t0, t1) into acc, eight tiles per pass (they share the table loads). The eight tiles of a pass
+     * are spread over the range: with e = (t1 - t0) / 8 passes, pass j takes tiles t0 + j, + e, ..., + 7e, so
+     * each of the eight weight streams runs through e consecutive tiles (gate_proj on one thread: 4 tiles,
+     * 48 KB) instead of restarting every 12 KB tile, which the hardware prefetcher follows better. Each pass
+     * runs all its group blocks before the next, so every stream stays sequential through a tile's blocks.
+     * The last (t1 - t0) % 8 tiles take a four-, a two- and a one-tile pass as needed.
      */
     static void lookup(TernaryMatrix w, byte[] lut, int lutOff, int t0, int t1, int[] acc) {
         final int pairs = w.groups / 2;
-        final short[] tmp = Scratch.of().blockSums;        // a block's int16 sums of up to four tiles
-        final int quads = (t1 - t0) / 4;
-        for (int j = 0; j < quads; j++) {
-            for (int p0 = 0; p0 < pairs; p0 += BLOCK_PAIRS) {
-                pairs4(w, lut, lutOff, t0 + j, quads, p0, Math.min(pairs, p0 + BLOCK_PAIRS), tmp, acc, j * TILE);
+        final short[] tmp = Scratch.of().blockSums;        // a block's int16 sums of up to eight tiles
+        final int eighths = (t1 - t0) / 8;
+        for (int j = 0; j < eighths; j++) {
+            for (int p0 = 0; p0 < pairs; p0 += EIGHT_BLOCK_PAIRS) {
+                pairs8(w, lut, lutOff, t0 + j, eighths, p0, Math.min(pairs, p0 + EIGHT_BLOCK_PAIRS), tmp, acc, j * TILE);
             }
         }
-        for (int tile = t0 + 4 * quads; tile < t1; ) {                 // the last 0-3 tiles
-            boolean two = tile + 2 <= t1;
+        for (int tile = t0 + 8 * eighths; tile < t1; ) {              // the last 0-7 tiles
+            int n = t1 - tile >= 4 ? 4 : t1 - tile >= 2 ? 2 : 1, a = (tile - t0) * TILE;
             for (int p0 = 0; p0 < pairs; p0 += BLOCK_PAIRS) {
-                int p1 = Math.min(pairs, p0 + BLOCK_PAIRS), a = (tile - t0) * TILE;
-                if (two) pairs2(w, lut, lutOff, tile, p0, p1, tmp, acc, a);
+                int p1 = Math.min(pairs, p0 + BLOCK_PAIRS);
+                if (n == 4) pairs4(w, lut, lutOff, tile, p0, p1, tmp, acc, a);
+                else if (n == 2) pairs2(w, lut, lutOff, tile, p0, p1, tmp, acc, a);
                 else pairs1(w, lut, lutOff, tile, p0, p1, tmp, acc, a);
             }
-            tile += two ? 2 : 1;
+            tile += n;
         }
     }
 
@@ -340,20 +340,105 @@ public final class TernaryMatMul {
         wa.sub(ga.lanewise(VectorOperators.LSHL, 8)).intoArray(tmp, 64);  ga.intoArray(tmp, 96);
         vb.sub(hb.lanewise(VectorOperators.LSHL, 8)).intoArray(tmp, 128); hb.intoArray(tmp, 160);
         wb.sub(gb.lanewise(VectorOperators.LSHL, 8)).intoArray(tmp, 192); gb.intoArray(tmp, 224);
-        addBlockSums(tmp, 2, acc, a, 1);
+        addBlockSums(tmp, 2, acc, a);
     }
 
     /**
-     * Four tiles per pass, the kernel's main loop; pairs2 and pairs1 take a range's last tiles. Why four:
-     * from DRAM the kernel is bound by how many weight bytes its instruction window keeps in flight
-     * (Java has no prefetch instruction), and four tiles share each pass's eight table loads: 16.2 vs
-     * 12.0 GB/s from DRAM on one thread, 38 vs 31 GB/s from L2 (2-vCPU EPYC, 24 layers of weights).
-     * The pass's tiles are tile, tile + gap, tile + 2 gap, tile + 3 gap (see lookup). Accumulators as in
-     * pairs2; tile tile + k gap's sums go to acc[a + 64 k gap ..].
+     * Eight tiles per pass, the kernel's main loop. Why eight: from DRAM on one thread the kernel is bound by
+     * the table reads that come from L2 with every pair (the tables of a matrix row are 48-147 KB), not by
+     * its arithmetic: a copy of the loop whose tables fit L1 read 24-27 instead of 15 GB/s. Eight tiles per
+     * pair's eight table loads halve that traffic per weight byte against four: 24 layers from DRAM on one
+     * thread 2.35-2.41 vs 2.62-2.70 ms, the bf16-head decode step +4% (docs/benchmarks.md, eighth session).
+     * Eight tiles fit the 32 vector registers only with two accumulators per tile instead of four: per pair
+     * and tile, lo and hi = both groups' low- and high-table lookups as unsigned bytes (<= 240, <= 128);
+     * v += lo + (hi << 4) in wrapping int16 lanes (= the even rows' 16 high + low, plus 256 x the odd
+     * rows'), g += (lo >>> 8) + ((hi >>> 8) << 4) (the odd rows' 16 high + low, exact); even = v - (g << 8).
+     * A pair adds at most 2 x (4 x 128 + 572) = 2168 to a row (572 = 16 x 32 + 60, the tables' biases), so
+     * both stay below 2^16 for EIGHT_BLOCK_PAIRS pairs and are read back as unsigned. The tiles are
+     * tile + k gap (k < 8), their sums added to acc[a + 64 k gap ..]; each tile's base offset is its own
+     * variable so that C2 hoists the range checks (with one offset stepped by the gap they stayed in the
+     * loop: 227 vs 185 instructions).
      */
-    private static void pairs4(TernaryMatrix w, byte[] lut, int lutOff, int tile, int gap, int p0, int p1, short[] tmp, int[] acc, int a) {
+    private static void pairs8(TernaryMatrix w, byte[] lut, int lutOff, int tile, int gap, int p0, int p1, short[] tmp, int[] acc, int a) {
         final byte[] idx = w.idx;
-        final int tileBytes = w.groups * TILE, st = gap * tileBytes, a0 = tile * tileBytes, b0 = a0 + st, c0 = b0 + st, d0 = c0 + st;
+        final int tileBytes = w.groups * TILE, st = gap * tileBytes, o0 = tile * tileBytes;
+        final int o1 = o0 + st, o2 = o1 + st, o3 = o2 + st, o4 = o3 + st, o5 = o4 + st, o6 = o5 + st, o7 = o6 + st;
+        ShortVector v0 = ShortVector.zero(S), g0 = v0, v1 = ShortVector.zero(S), g1 = v0, v2 = ShortVector.zero(S), g2 = v0, v3 = ShortVector.zero(S), g3 = v0, v4 = ShortVector.zero(S), g4 = v0, v5 = ShortVector.zero(S), g5 = v0, v6 = ShortVector.zero(S), g6 = v0, v7 = ShortVector.zero(S), g7 = v0;
+        for (int p = p0; p < p1; p++) {
+            int tab = lutOff + 2 * p * TABLE_BYTES, at = 2 * p * TILE;
+            ByteVector l0 = ByteVector.fromArray(B, lut, tab), l1 = ByteVector.fromArray(B, lut, tab + 64);
+            ByteVector h0 = ByteVector.fromArray(B, lut, tab + 128), h1 = ByteVector.fromArray(B, lut, tab + 192);
+            ByteVector l2 = ByteVector.fromArray(B, lut, tab + 256), l3 = ByteVector.fromArray(B, lut, tab + 320);
+            ByteVector h2 = ByteVector.fromArray(B, lut, tab + 384), h3 = ByteVector.fromArray(B, lut, tab + 448);
+            ByteVector i0, i1;
+            ShortVector lo, hi;
+            i0 = ByteVector.fromArray(B, idx, o0 + at); i1 = ByteVector.fromArray(B, idx, o0 + at + TILE);
+            lo = i0.selectFrom(l0, l1).add(i1.selectFrom(l2, l3)).reinterpretAsShorts();
+            hi = i0.selectFrom(h0, h1).add(i1.selectFrom(h2, h3)).reinterpretAsShorts();
+            v0 = v0.add(lo).add(hi.lanewise(VectorOperators.LSHL, SHIFT_4));
+            g0 = g0.add(lo.lanewise(VectorOperators.LSHR, SHIFT_8)).add(hi.lanewise(VectorOperators.LSHR, SHIFT_8).lanewise(VectorOperators.LSHL, SHIFT_4));
+            i0 = ByteVector.fromArray(B, idx, o1 + at); i1 = ByteVector.fromArray(B, idx, o1 + at + TILE);
+            lo = i0.selectFrom(l0, l1).add(i1.selectFrom(l2, l3)).reinterpretAsShorts();
+            hi = i0.selectFrom(h0, h1).add(i1.selectFrom(h2, h3)).reinterpretAsShorts();
+            v1 = v1.add(lo).add(hi.lanewise(VectorOperators.LSHL, SHIFT_4));
+            g1 = g1.add(lo.lanewise(VectorOperators.LSHR, SHIFT_8)).add(hi.lanewise(VectorOperators.LSHR, SHIFT_8).lanewise(VectorOperators.LSHL, SHIFT_4));
+            i0 = ByteVector.fromArray(B, idx, o2 + at); i1 = ByteVector.fromArray(B, idx, o2 + at + TILE);
+            lo = i0.selectFrom(l0, l1).add(i1.selectFrom(l2, l3)).reinterpretAsShorts();
+            hi = i0.selectFrom(h0, h1).add(i1.selectFrom(h2, h3)).reinterpretAsShorts();
+            v2 = v2.add(lo).add(hi.lanewise(VectorOperators.LSHL, SHIFT_4));
+            g2 = g2.add(lo.lanewise(VectorOperators.LSHR, SHIFT_8)).add(hi.lanewise(VectorOperators.LSHR, SHIFT_8).lanewise(VectorOperators.LSHL, SHIFT_4));
+            i0 = ByteVector.fromArray(B, idx, o3 + at); i1 = ByteVector.fromArray(B, idx, o3 + at + TILE);
+            lo = i0.selectFrom(l0, l1).add(i1.selectFrom(l2, l3)).reinterpretAsShorts();
+            hi = i0.selectFrom(h0, h1).add(i1.selectFrom(h2, h3)).reinterpretAsShorts();
+            v3 = v3.add(lo).add(hi.lanewise(VectorOperators.LSHL, SHIFT_4));
+            g3 = g3.add(lo.lanewise(VectorOperators.LSHR, SHIFT_8)).add(hi.lanewise(VectorOperators.LSHR, SHIFT_8).lanewise(VectorOperators.LSHL, SHIFT_4));
+            i0 = ByteVector.fromArray(B, idx, o4 + at); i1 = ByteVector.fromArray(B, idx, o4 + at + TILE);
+            lo = i0.selectFrom(l0, l1).add(i1.selectFrom(l2, l3)).reinterpretAsShorts();
+            hi = i0.selectFrom(h0, h1).add(i1.selectFrom(h2, h3)).reinterpretAsShorts();
+            v4 = v4.add(lo).add(hi.lanewise(VectorOperators.LSHL, SHIFT_4));
+            g4 = g4.add(lo.lanewise(VectorOperators.LSHR, SHIFT_8)).add(hi.lanewise(VectorOperators.LSHR, SHIFT_8).lanewise(VectorOperators.LSHL, SHIFT_4));
+            i0 = ByteVector.fromArray(B, idx, o5 + at); i1 = ByteVector.fromArray(B, idx, o5 + at + TILE);
+            lo = i0.selectFrom(l0, l1).add(i1.selectFrom(l2, l3)).reinterpretAsShorts();
+            hi = i0.selectFrom(h0, h1).add(i1.selectFrom(h2, h3)).reinterpretAsShorts();
+            v5 = v5.add(lo).add(hi.lanewise(VectorOperators.LSHL, SHIFT_4));
+            g5 = g5.add(lo.lanewise(VectorOperators.LSHR, SHIFT_8)).add(hi.lanewise(VectorOperators.LSHR, SHIFT_8).lanewise(VectorOperators.LSHL, SHIFT_4));
+            i0 = ByteVector.fromArray(B, idx, o6 + at); i1 = ByteVector.fromArray(B, idx, o6 + at + TILE);
+            lo = i0.selectFrom(l0, l1).add(i1.selectFrom(l2, l3)).reinterpretAsShorts();
+            hi = i0.selectFrom(h0, h1).add(i1.selectFrom(h2, h3)).reinterpretAsShorts();
+            v6 = v6.add(lo).add(hi.lanewise(VectorOperators.LSHL, SHIFT_4));
+            g6 = g6.add(lo.lanewise(VectorOperators.LSHR, SHIFT_8)).add(hi.lanewise(VectorOperators.LSHR, SHIFT_8).lanewise(VectorOperators.LSHL, SHIFT_4));
+            i0 = ByteVector.fromArray(B, idx, o7 + at); i1 = ByteVector.fromArray(B, idx, o7 + at + TILE);
+            lo = i0.selectFrom(l0, l1).add(i1.selectFrom(l2, l3)).reinterpretAsShorts();
+            hi = i0.selectFrom(h0, h1).add(i1.selectFrom(h2, h3)).reinterpretAsShorts();
+            v7 = v7.add(lo).add(hi.lanewise(VectorOperators.LSHL, SHIFT_4));
+            g7 = g7.add(lo.lanewise(VectorOperators.LSHR, SHIFT_8)).add(hi.lanewise(VectorOperators.LSHR, SHIFT_8).lanewise(VectorOperators.LSHL, SHIFT_4));
+        }
+        v0.sub(g0.lanewise(VectorOperators.LSHL, 8)).intoArray(tmp, 0); g0.intoArray(tmp, 32);
+        v1.sub(g1.lanewise(VectorOperators.LSHL, 8)).intoArray(tmp, 64); g1.intoArray(tmp, 96);
+        v2.sub(g2.lanewise(VectorOperators.LSHL, 8)).intoArray(tmp, 128); g2.intoArray(tmp, 160);
+        v3.sub(g3.lanewise(VectorOperators.LSHL, 8)).intoArray(tmp, 192); g3.intoArray(tmp, 224);
+        v4.sub(g4.lanewise(VectorOperators.LSHL, 8)).intoArray(tmp, 256); g4.intoArray(tmp, 288);
+        v5.sub(g5.lanewise(VectorOperators.LSHL, 8)).intoArray(tmp, 320); g5.intoArray(tmp, 352);
+        v6.sub(g6.lanewise(VectorOperators.LSHL, 8)).intoArray(tmp, 384); g6.intoArray(tmp, 416);
+        v7.sub(g7.lanewise(VectorOperators.LSHL, 8)).intoArray(tmp, 448); g7.intoArray(tmp, 480);
+        for (int k = 0; k < 8; k++) {
+            for (int half = 0; half < 2; half++) {                    // even byte lanes (rows 0..31), then odd (32..63)
+                ShortVector sums = ShortVector.fromArray(S, tmp, 64 * k + 32 * half);
+                for (int part = 0; part < 2; part++) {                // int32 lanes 0..15, then 16..31, as unsigned
+                    int to = a + TILE * gap * k + 32 * half + 16 * part;
+                    ((IntVector) sums.convertShape(VectorOperators.S2I, I, part)).and(0xFFFF).add(IntVector.fromArray(I, acc, to)).intoArray(acc, to);
+                }
+            }
+        }
+    }
+
+    /**
+     * Four neighbouring tiles: a range's last four to seven tiles (pairs8 takes the rest). Accumulators as
+     * in pairs2; tile tile + k's sums go to acc[a + 64 k ..].
+     */
+    private static void pairs4(TernaryMatrix w, byte[] lut, int lutOff, int tile, int p0, int p1, short[] tmp, int[] acc, int a) {
+        final byte[] idx = w.idx;
+        final int tileBytes = w.groups * TILE, a0 = tile * tileBytes, b0 = a0 + tileBytes, c0 = b0 + tileBytes, d0 = c0 + tileBytes;
         ShortVector va = ShortVector.zero(S), ha = va, wa = va, ga = va, vb = va, hb = va, wb = va, gb = va;
         ShortVector vc = va, hc = va, wc = va, gc = va, vd = va, hd = va, wd = va, gd = va;
         for (int p = p0; p < p1; p++) {
@@ -391,7 +476,7 @@ public final class TernaryMatMul {
         wc.sub(gc.lanewise(VectorOperators.LSHL, 8)).intoArray(tmp, 320); gc.intoArray(tmp, 352);
         vd.sub(hd.lanewise(VectorOperators.LSHL, 8)).intoArray(tmp, 384); hd.intoArray(tmp, 416);
         wd.sub(gd.lanewise(VectorOperators.LSHL, 8)).intoArray(tmp, 448); gd.intoArray(tmp, 480);
-        addBlockSums(tmp, 4, acc, a, gap);
+        addBlockSums(tmp, 4, acc, a);
     }
 
     /** The same for a single tile. */
@@ -411,21 +496,21 @@ public final class TernaryMatMul {
         }
         va.sub(ha.lanewise(VectorOperators.LSHL, 8)).intoArray(tmp, 0);   ha.intoArray(tmp, 32);
         wa.sub(ga.lanewise(VectorOperators.LSHL, 8)).intoArray(tmp, 64);  ga.intoArray(tmp, 96);
-        addBlockSums(tmp, 1, acc, a, 1);
+        addBlockSums(tmp, 1, acc, a);
     }
 
     /**
      * Adds the block sums of `tiles` tiles, stored in tmp as 128 shorts per tile (low table, rows 0..31
      * (even byte lanes); low, rows 32..63; high, 0..31; high, 32..63; each < 2^15), into
-     * acc[a + 64 k gap + row] as 16 * high + low in int32.
+     * acc[a + 64 k + row] as 16 * high + low in int32.
      */
-    private static void addBlockSums(short[] tmp, int tiles, int[] acc, int a, int gap) {
+    private static void addBlockSums(short[] tmp, int tiles, int[] acc, int a) {
         for (int k = 0; k < tiles; k++) {
             for (int half = 0; half < 2; half++) {                    // even byte lanes (rows 0..31), then odd (32..63)
                 int at = 128 * k + 32 * half;
                 ShortVector lo = ShortVector.fromArray(S, tmp, at), hi = ShortVector.fromArray(S, tmp, at + 64);
                 for (int part = 0; part < 2; part++) {                // int32 lanes 0..15, then 16..31
-                    int to = a + TILE * gap * k + 32 * half + 16 * part;
+                    int to = a + TILE * k + 32 * half + 16 * part;
                     ((IntVector) hi.convertShape(VectorOperators.S2I, I, part)).lanewise(VectorOperators.LSHL, 4)
                             .add(lo.convertShape(VectorOperators.S2I, I, part)).add(IntVector.fromArray(I, acc, to)).intoArray(acc, to);
                 }

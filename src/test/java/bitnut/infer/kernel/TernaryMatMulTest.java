@@ -147,6 +147,45 @@ class TernaryMatMulTest {
         }
     }
 
+    @Test
+    void eightTilePassIsExactAtExtremesOnBothSidesOfItsFlushLimit() {
+        // the eight-tile pass keeps 16 high + low of 28 group pairs in unsigned int16 lanes: saturated rows
+        // (all +1, all -1) against +-127 activations reach its bound, in every tile of the pass (each tile's
+        // first row) and over one, several and a partial block of pairs
+        Random rnd = new Random(31);
+        for (int k : new int[] {224, 232, 2304, 9000}) {
+            int n = 23 * TernaryMatrix.TILE;            // two spread eight-tile passes, then four, two, one
+            byte[] codes = new byte[n * k];
+            for (int r = 0; r < n; r++) {
+                for (int i = 0; i < k; i++) {
+                    codes[r * k + i] = (byte) (r % 64 == 0 ? 1 : r % 64 == 33 ? -1 : rnd.nextInt(3) - 1);
+                }
+            }
+            TernaryMatrix w = TernaryMatrix.fromCodes(codes, n, k, 1f, TernaryMatrix.Layout.LOOKUP_TILES);
+            float[][] inputs = {new float[k], new float[k], new float[k]};
+            for (int i = 0; i < k; i++) {
+                inputs[0][i] = 3.5f;
+                inputs[1][i] = -3.5f;
+                inputs[2][i] = i % 5 == 0 ? -3.5f : 3.5f;
+            }
+            for (float[] v : inputs) {
+                Int8Activations x = new Int8Activations(k, 1);
+                x.quantize(0, v, 0);
+                x.setTokens(1);
+                float[] fast = new float[n], ref = new float[n];
+                TernaryMatMul.matVec(w, x, 0, fast, 0, 0, n);
+                TernaryMatMul.matMulReference(w, x, ref, n, 0, 0, n);
+                assertArrayEquals(ref, fast, 0f, "K=" + k);
+                if (v[0] == v[1]) {
+                    for (int tile = 0; tile < 23; tile++) {
+                        assertEquals(127f * k * Math.signum(v[0]), fast[64 * tile] * x.scale[0], 1e-3f * k, "K=" + k + " tile " + tile);
+                        assertEquals(-127f * k * Math.signum(v[0]), fast[64 * tile + 33] * x.scale[0], 1e-3f * k);
+                    }
+                }
+            }
+        }
+    }
+
     @ParameterizedTest
     @EnumSource(TernaryMatrix.Layout.class)
     void rowRangesAndThreadTeamCoverEveryRowOnce(TernaryMatrix.Layout layout) {
@@ -273,12 +312,14 @@ class TernaryMatMulTest {
     void scalarTableKernelAndVectorKernelAgreeWithTheReference() {
         // the scalar lookup is what machines without AVX-512 VBMI run; the vector one is what this CPU runs
         Random rnd = new Random(22);
-        int[][] shapes = java.util.Arrays.copyOf(SHAPES, SHAPES.length + 5);
+        int[][] shapes = java.util.Arrays.copyOf(SHAPES, SHAPES.length + 7);
         shapes[SHAPES.length] = new int[] {448, 130};       // 7 tiles: the four-, two- and one-tile passes
         shapes[SHAPES.length + 1] = new int[] {256, 1100};  // 4 tiles, 2 group blocks (138 pairs)
         shapes[SHAPES.length + 2] = new int[] {390, 64};    // 6 tiles, the last one ragged
-        shapes[SHAPES.length + 3] = new int[] {896, 130};   // 14 tiles: three spread four-tile passes (gap 3), then a two-tile one
-        shapes[SHAPES.length + 4] = new int[] {1216, 1100}; // 19 tiles, 2 group blocks: gap 4, then two- and one-tile passes
+        shapes[SHAPES.length + 3] = new int[] {896, 130};   // 14 tiles: an eight-tile pass, then a four- and a two-tile one
+        shapes[SHAPES.length + 4] = new int[] {1216, 1100}; // 19 tiles, 138 pairs: two spread eight-tile passes (gap 2) in 5 blocks, then two and one
+        shapes[SHAPES.length + 5] = new int[] {1536, 224};  // 24 tiles, exactly one eight-tile block (28 pairs): three passes, gap 3
+        shapes[SHAPES.length + 6] = new int[] {1472, 232};  // 23 tiles, 29 pairs: a one-pair second block, then four, two and one
         for (int[] s : shapes) {
             TernaryMatrix w = TernaryMatrix.fromCodes(randomCodes(rnd, s[0] * s[1]), s[0], s[1], 0.05f, TernaryMatrix.Layout.LOOKUP_TILES);
             Int8Activations x = randomActivations(rnd, s[1], 1);

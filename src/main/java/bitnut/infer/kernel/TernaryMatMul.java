@@ -313,7 +313,7 @@ public final class TernaryMatMul {
      * (<= 240 and <= 128); v += y as 32 int16 lanes (wraps: lane = even row + 256 * odd row),
      * hs += y >>> 8 (the odd rows alone, exact); even rows = v - 256 hs. All stay below 2^15 for a
      * block of <= 136 pairs (240 * 136 < 32768), so 16 * high + low is formed in int32 lanes after it.
-     * Written out for both tiles in one method (a helper taking vectors would box them, see the JIT note).
+     * Written out for both tiles in one method (a helper taking vectors would box them, see BitPlaneKernel's JIT note).
      */
     private static void pairs2(TernaryMatrix w, byte[] lut, int lutOff, int tile, int p0, int p1, short[] tmp, int[] acc, int a) {
         final byte[] idx = w.idx;
@@ -357,7 +357,8 @@ public final class TernaryMatMul {
      * both stay below 2^16 for EIGHT_BLOCK_PAIRS pairs and are read back as unsigned. The tiles are
      * tile + k gap (k < 8), their sums added to acc[a + 64 k gap ..]; each tile's base offset is its own
      * variable so that C2 hoists the range checks (with one offset stepped by the gap they stayed in the
-     * loop: 227 vs 185 instructions).
+     * loop: 227 vs 185 instructions). Written out tile by tile, like pairs4: vectors kept in arrays or handed
+     * to a helper would be boxed on the heap (BitPlaneKernel's JIT note).
      */
     private static void pairs8(TernaryMatrix w, byte[] lut, int lutOff, int tile, int gap, int p0, int p1, short[] tmp, int[] acc, int a) {
         final byte[] idx = w.idx;

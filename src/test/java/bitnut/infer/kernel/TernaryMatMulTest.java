@@ -127,24 +127,36 @@ class TernaryMatMulTest {
                 for (int r = 4; r < n; r++) codes[r * k + i] = (byte) (rnd.nextInt(3) - 1);
             }
             TernaryMatrix w = TernaryMatrix.fromCodes(codes, n, k, 1f, layout);
-            float[][] inputs = new float[3][k];
-            for (int i = 0; i < k; i++) {
-                inputs[0][i] = 3.5f;                                // all +127
-                inputs[1][i] = -3.5f;                               // all -127
-                inputs[2][i] = i % 3 == 0 ? -3.5f : 3.5f;           // mixed extremes
-            }
-            for (float[] v : inputs) {
-                Int8Activations x = new Int8Activations(k, 1);
-                x.quantize(0, v, 0);
-                x.setTokens(1);
-                float[] fast = new float[n], ref = new float[n];
-                TernaryMatMul.matVec(w, x, 0, fast, 0, 0, n);
-                TernaryMatMul.matMulReference(w, x, ref, n, 0, 0, n);
-                assertArrayEquals(ref, fast, 0f, "K=" + k);
-                if (v[0] == v[1]) assertEquals(127f * k * Math.signum(v[0]), fast[0] * x.scale[0], 1e-3f * k);
-                assertEquals(0f, fast[3]);
+            for (float[] v : extremeInputs(k, 3)) {
+                float[] sums = exactMatVec(w, v);
+                if (v[0] == v[1]) assertEquals(127f * k * Math.signum(v[0]), sums[0], 1e-3f * k);
+                assertEquals(0f, sums[3]);
             }
         }
+    }
+
+    /** Inputs that quantize to +-127 everywhere: all +, all -, and - on every m-th column. */
+    private static float[][] extremeInputs(int k, int m) {
+        float[][] inputs = new float[3][k];
+        for (int i = 0; i < k; i++) {
+            inputs[0][i] = 3.5f;
+            inputs[1][i] = -3.5f;
+            inputs[2][i] = i % m == 0 ? -3.5f : 3.5f;
+        }
+        return inputs;
+    }
+
+    /** matVec of one token v over all rows, checked bit for bit against matMulReference; returns the sums (y * s_x). */
+    private static float[] exactMatVec(TernaryMatrix w, float[] v) {
+        Int8Activations x = new Int8Activations(w.cols, 1);
+        x.quantize(0, v, 0);
+        x.setTokens(1);
+        float[] fast = new float[w.rows], ref = new float[w.rows];
+        TernaryMatMul.matVec(w, x, 0, fast, 0, 0, w.rows);
+        TernaryMatMul.matMulReference(w, x, ref, w.rows, 0, 0, w.rows);
+        assertArrayEquals(ref, fast, 0f, "K=" + w.cols);
+        for (int i = 0; i < fast.length; i++) fast[i] *= x.scale[0];
+        return fast;
     }
 
     @Test
@@ -162,24 +174,12 @@ class TernaryMatMulTest {
                 }
             }
             TernaryMatrix w = TernaryMatrix.fromCodes(codes, n, k, 1f, TernaryMatrix.Layout.LOOKUP_TILES);
-            float[][] inputs = {new float[k], new float[k], new float[k]};
-            for (int i = 0; i < k; i++) {
-                inputs[0][i] = 3.5f;
-                inputs[1][i] = -3.5f;
-                inputs[2][i] = i % 5 == 0 ? -3.5f : 3.5f;
-            }
-            for (float[] v : inputs) {
-                Int8Activations x = new Int8Activations(k, 1);
-                x.quantize(0, v, 0);
-                x.setTokens(1);
-                float[] fast = new float[n], ref = new float[n];
-                TernaryMatMul.matVec(w, x, 0, fast, 0, 0, n);
-                TernaryMatMul.matMulReference(w, x, ref, n, 0, 0, n);
-                assertArrayEquals(ref, fast, 0f, "K=" + k);
+            for (float[] v : extremeInputs(k, 5)) {
+                float[] sums = exactMatVec(w, v);
                 if (v[0] == v[1]) {
                     for (int tile = 0; tile < 23; tile++) {
-                        assertEquals(127f * k * Math.signum(v[0]), fast[64 * tile] * x.scale[0], 1e-3f * k, "K=" + k + " tile " + tile);
-                        assertEquals(-127f * k * Math.signum(v[0]), fast[64 * tile + 33] * x.scale[0], 1e-3f * k);
+                        assertEquals(127f * k * Math.signum(v[0]), sums[64 * tile], 1e-3f * k, "K=" + k + " tile " + tile);
+                        assertEquals(-127f * k * Math.signum(v[0]), sums[64 * tile + 33], 1e-3f * k);
                     }
                 }
             }

@@ -313,7 +313,8 @@ public final class TernaryMatMul {
      * (<= 240 and <= 128); v += y as 32 int16 lanes (wraps: lane = even row + 256 * odd row),
      * hs += y >>> 8 (the odd rows alone, exact); even rows = v - 256 hs. All stay below 2^15 for a
      * block of <= 136 pairs (240 * 136 < 32768), so 16 * high + low is formed in int32 lanes after it.
-     * Written out for both tiles in one method (a helper taking vectors would box them, see BitPlaneKernel's JIT note).
+     * Written out for both tiles in one method (a helper taking vectors would box them: BitPlaneKernel's
+     * JIT note).
      */
     private static void pairs2(TernaryMatrix w, byte[] lut, int lutOff, int tile, int p0, int p1, short[] tmp, int[] acc, int a) {
         final byte[] idx = w.idx;
@@ -364,7 +365,8 @@ public final class TernaryMatMul {
         final byte[] idx = w.idx;
         final int tileBytes = w.groups * TILE, st = gap * tileBytes, o0 = tile * tileBytes;
         final int o1 = o0 + st, o2 = o1 + st, o3 = o2 + st, o4 = o3 + st, o5 = o4 + st, o6 = o5 + st, o7 = o6 + st;
-        ShortVector v0 = ShortVector.zero(S), g0 = v0, v1 = ShortVector.zero(S), g1 = v0, v2 = ShortVector.zero(S), g2 = v0, v3 = ShortVector.zero(S), g3 = v0, v4 = ShortVector.zero(S), g4 = v0, v5 = ShortVector.zero(S), g5 = v0, v6 = ShortVector.zero(S), g6 = v0, v7 = ShortVector.zero(S), g7 = v0;
+        ShortVector v0 = ShortVector.zero(S), g0 = v0, v1 = v0, g1 = v0, v2 = v0, g2 = v0, v3 = v0, g3 = v0;
+        ShortVector v4 = v0, g4 = v0, v5 = v0, g5 = v0, v6 = v0, g6 = v0, v7 = v0, g7 = v0;
         for (int p = p0; p < p1; p++) {
             int tab = lutOff + 2 * p * TABLE_BYTES, at = 2 * p * TILE;
             ByteVector l0 = ByteVector.fromArray(B, lut, tab), l1 = ByteVector.fromArray(B, lut, tab + 64);
